@@ -1,0 +1,67 @@
+// The embedded EPMD's node table (see epmd_registry.h).
+#include "dist/epmd_registry.h"
+
+#include <algorithm>
+
+namespace ergod::dist::epmd {
+
+std::optional<uint32_t> Registry::add(const NodeEntry& entry, Owner owner, uint64_t now_seconds) {
+  if (nodes_.count(entry.name)) return std::nullopt;
+  uint32_t creation;
+  auto old = std::find_if(unregistered_.begin(), unregistered_.end(),
+                          [&](const auto& p) { return p.first == entry.name; });
+  if (old != unregistered_.end()) {
+    creation = next_creation(old->second);
+    unregistered_.erase(old);
+  } else {
+    creation = next_creation(static_cast<uint32_t>(now_seconds));
+  }
+  nodes_.emplace(entry.name, Node{entry, owner, creation, seq_++});
+  return creation;
+}
+
+std::vector<std::string> Registry::remove_owner(Owner owner) {
+  std::vector<std::string> removed;
+  for (auto it = nodes_.begin(); it != nodes_.end();) {
+    if (it->second.owner == owner) {
+      removed.push_back(it->first);
+      unregistered_.emplace_back(it->first, it->second.creation);
+      if (unregistered_.size() > kMaxUnregistered) unregistered_.pop_front();
+      it = nodes_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return removed;
+}
+
+const NodeEntry* Registry::find(const std::string& name) const {
+  auto it = nodes_.find(name);
+  return it == nodes_.end() ? nullptr : &it->second.entry;
+}
+
+std::optional<uint32_t> Registry::creation(const std::string& name) const {
+  auto it = nodes_.find(name);
+  if (it == nodes_.end()) return std::nullopt;
+  return it->second.creation;
+}
+
+std::vector<NamesEntry> Registry::names() const {
+  std::vector<const Node*> in_order;
+  for (const auto& [name, node] : nodes_) in_order.push_back(&node);
+  std::sort(in_order.begin(), in_order.end(), [](const Node* a, const Node* b) { return a->seq < b->seq; });
+  std::vector<NamesEntry> out;
+  for (const Node* n : in_order) out.push_back({n->entry.name, n->entry.port});
+  return out;
+}
+
+std::string Registry::dump_text() const {
+  std::string out;
+  for (const auto& n : names())
+    out += "active name     <" + n.name + "> at port " + std::to_string(n.port) + "\n";
+  for (const auto& [name, creation] : unregistered_)
+    out += "old/unused name <" + name + ">, creation " + std::to_string(creation) + "\n";
+  return out;
+}
+
+}  // namespace ergod::dist::epmd
