@@ -35,6 +35,15 @@ std::vector<std::string> Registry::remove_owner(Owner owner) {
   return removed;
 }
 
+bool Registry::remove_name(const std::string& name, Owner owner) {
+  auto it = nodes_.find(name);
+  if (it == nodes_.end() || it->second.owner != owner) return false;
+  unregistered_.emplace_back(name, it->second.creation);
+  if (unregistered_.size() > kMaxUnregistered) unregistered_.pop_front();
+  nodes_.erase(it);
+  return true;
+}
+
 const NodeEntry* Registry::find(const std::string& name) const {
   auto it = nodes_.find(name);
   return it == nodes_.end() ? nullptr : &it->second.entry;

@@ -31,6 +31,8 @@ class Registry {
   std::optional<uint32_t> add(const NodeEntry& entry, Owner owner, uint64_t now_seconds);
   // Removes the registrations of `owner`; returns the names removed.
   std::vector<std::string> remove_owner(Owner owner);
+  // Removes `name` if `owner` registered it.
+  bool remove_name(const std::string& name, Owner owner);
   const NodeEntry* find(const std::string& name) const;
   std::optional<uint32_t> creation(const std::string& name) const;
   size_t size() const { return nodes_.size(); }

@@ -130,6 +130,13 @@ void Handshake::fail(Failure f, std::string message) {
 void Handshake::feed(std::span<const uint8_t> bytes) {
   if (state_ == State::failed) return;
   in_.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  // Two maximal messages is more than any honest peer sends before we answer; more is a
+  // flood that must not grow our memory while we wait for a verdict.
+  if (in_.size() - in_pos_ > 2 * (kMaxMessage + 2) && state_ != State::done) {
+    fail(Failure::protocol, "more than " + std::to_string(2 * (kMaxMessage + 2)) +
+                                " bytes unanswered during the handshake");
+    return;
+  }
   run();
 }
 

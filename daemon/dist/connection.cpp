@@ -1,0 +1,300 @@
+// A distribution connection on libuv (see connection.h).
+#include "dist/connection.h"
+
+#include "dist/log.h"
+#include "dist/wire.h"
+
+namespace ergod::dist {
+
+namespace {
+constexpr size_t kHandshakeRead = 16 * 1024;
+}
+
+Connection::Connection(uv_loop_t* loop, Handshake hs, ConnectionOptions options, ConnectionHandler* handler, Id id)
+    : loop_(loop), hs_(std::move(hs)), options_(options), handler_(handler), id_(id), reader_(options.max_frame) {
+  timer_ = new uv_timer_t;
+  uv_timer_init(loop_, timer_);
+  timer_->data = this;
+  flush_check_ = new uv_check_t;
+  uv_check_init(loop_, flush_check_);
+  flush_check_->data = this;
+  open_handles_ = 2;
+  // The handshake as a whole must finish within the setup time.
+  uv_timer_start(timer_, [](uv_timer_t* t) {
+    auto* c = static_cast<Connection*>(t->data);
+    std::string who = c->peer_node().empty() ? c->address_ : "node " + c->peer_node();
+    c->close("handshake with " + who + " timed out after " + std::to_string(c->options_.setup_timeout_ms) +
+             " ms (" + to_string(c->hs_.state()) + ")");
+  }, options_.setup_timeout_ms, 0);
+}
+
+Connection* Connection::accept(uv_loop_t* loop, uv_tcp_t* tcp, HandshakeConfig config, ConnectionOptions options,
+                               ConnectionHandler* handler, Id id) {
+  auto* c = new Connection(loop, Handshake::acceptor(std::move(config)), options, handler, id);
+  c->attach(tcp);
+  return c;
+}
+
+Connection* Connection::dial(uv_loop_t* loop, const std::string& host, uint16_t port, HandshakeConfig config,
+                             std::string peer_node, ConnectionOptions options, ConnectionHandler* handler, Id id) {
+  auto* c = new Connection(loop, Handshake::initiator(std::move(config), std::move(peer_node)), options, handler, id);
+  c->address_ = host + ":" + std::to_string(port);
+  c->dial_ = Dial::start(loop, host, port, [c](uv_tcp_t* tcp, const std::string& error) {
+    c->dial_.reset();
+    if (!tcp) return c->close("cannot reach node " + c->peer_node() + ": " + error);
+    c->attach(tcp);
+    c->schedule_flush();  // send_name is already queued in the handshake's output
+  });
+  return c;
+}
+
+void Connection::attach(uv_tcp_t* tcp) {
+  tcp_ = tcp;
+  tcp_->data = this;
+  ++open_handles_;
+  uv_tcp_nodelay(tcp_, 1);  // small control messages must not wait for Nagle
+  if (address_.empty() || hs_.is_initiator()) address_ = dist::peer_address(tcp_);
+  last_read_ms_ = uv_now(loop_);
+  start_reading();
+  advance_handshake();
+}
+
+void Connection::start_reading() {
+  uv_read_start(
+      reinterpret_cast<uv_stream_t*>(tcp_),
+      [](uv_handle_t* h, size_t suggested, uv_buf_t* buf) {
+        auto* c = static_cast<Connection*>(h->data);
+        if (c->up_) {
+          auto area = c->reader_.write_area(std::max<size_t>(suggested, 64 * 1024));
+          *buf = uv_buf_init(reinterpret_cast<char*>(area.data()), static_cast<unsigned>(std::min<size_t>(area.size(), 1u << 30)));
+        } else {
+          c->hs_buf_.resize(kHandshakeRead);
+          *buf = uv_buf_init(c->hs_buf_.data(), static_cast<unsigned>(c->hs_buf_.size()));
+        }
+      },
+      [](uv_stream_t* s, ssize_t nread, const uv_buf_t*) { static_cast<Connection*>(s->data)->on_read(nread); });
+}
+
+void Connection::on_read(ssize_t nread) {
+  if (closing_) return;
+  if (nread == 0) return;
+  if (nread < 0) {
+    if (!up_) {
+      hs_.peer_closed();
+      return close(hs_.error());
+    }
+    return close("connection to node " + peer_node() + " closed by the peer" +
+                 (nread == UV_EOF ? std::string() : ": " + uv_error_text(static_cast<int>(nread))));
+  }
+  last_read_ms_ = uv_now(loop_);
+  if (!up_) {
+    hs_.feed(std::string_view(hs_buf_.data(), static_cast<size_t>(nread)));
+    return advance_handshake();
+  }
+  reader_.commit(static_cast<size_t>(nread));
+  deliver_frames();
+}
+
+// Acts on the handshake's state after input or an answer from the handler.
+void Connection::advance_handshake() {
+  if (closing_) return;
+  std::string out = hs_.take_output();
+  if (!out.empty()) send_raw(out);
+  switch (hs_.state()) {
+    case Handshake::State::failed: {
+      // A lost simultaneous connect or a dropped duplicate is routine, not a warning.
+      auto f = hs_.failure();
+      bool routine = f == Handshake::Failure::simultaneous || f == Handshake::Failure::dropped ||
+                     f == Handshake::Failure::alive_refused;
+      if (routine) {
+        log_info(hs_.error());
+      } else {
+        log_warning(hs_.error() + (address_.empty() ? "" : " [" + address_ + "]"));
+      }
+      // Let a final status (not_allowed, nok) reach the peer before closing.
+      return close(hs_.error());
+    }
+    case Handshake::State::await_verdict:
+      return handler_->on_peer_named(*this);
+    case Handshake::State::await_alive_answer: {
+      bool still = handler_->on_alive(*this);
+      if (closing_) return;
+      hs_.answer_alive(still);
+      return advance_handshake();
+    }
+    case Handshake::State::await_old_gone:
+      return handler_->on_replace_old(*this);
+    case Handshake::State::done:
+      return become_up();
+    default:
+      return;
+  }
+}
+
+void Connection::set_verdict(AcceptVerdict v, std::string dynamic_name, uint32_t dynamic_creation) {
+  if (closing_ || hs_.state() != Handshake::State::await_verdict) return;
+  hs_.set_verdict(v, std::move(dynamic_name), dynamic_creation);
+  advance_handshake();
+}
+
+void Connection::old_connection_gone() {
+  if (closing_ || hs_.state() != Handshake::State::await_old_gone) return;
+  hs_.old_connection_gone();
+  advance_handshake();
+}
+
+void Connection::become_up() {
+  up_ = true;
+  std::string leftover = hs_.take_leftover();
+  hs_buf_.clear();
+  hs_buf_.shrink_to_fit();
+  log_info("connection " + std::string(hs_.is_initiator() ? "to" : "from") + " node " + peer_node() + " up [" +
+           address_ + "], flags " + flags_to_string(hs_.flags()));
+  // Ticks: every ticktime/4, a tick if we sent nothing; down after ticktime of silence.
+  uv_timer_stop(timer_);
+  uint64_t interval = std::max<uint64_t>(options_.net_ticktime_ms / 4, 1);
+  uv_timer_start(timer_, [](uv_timer_t* t) { static_cast<Connection*>(t->data)->on_tick(); }, interval, interval);
+  handler_->on_up(*this);
+  if (closing_) return;
+  if (!leftover.empty()) {
+    reader_.append(std::span(reinterpret_cast<const uint8_t*>(leftover.data()), leftover.size()));
+    deliver_frames();
+  }
+}
+
+void Connection::deliver_frames() {
+  Frame f;
+  for (;;) {
+    if (closing_) return;
+    switch (reader_.next(f)) {
+      case FrameReader::Next::need_more:
+        reader_.compact();
+        return;
+      case FrameReader::Next::error:
+        log_warning("connection from node " + peer_node() + " [" + address_ + "]: " + reader_.error());
+        return close("protocol error from node " + peer_node() + ": " + reader_.error());
+      case FrameReader::Next::frame:
+        if (f.kind != FrameKind::tick) handler_->on_frame(*this, f);
+        break;
+    }
+  }
+}
+
+void Connection::on_tick() {
+  if (closing_) return;
+  uint64_t now = uv_now(loop_);
+  if (now - last_read_ms_ >= options_.net_ticktime_ms) {
+    log_warning("node " + peer_node() + " not responding: nothing heard for " + std::to_string(now - last_read_ms_) +
+                " ms; removing (timed out) connection");
+    return close("net_tick_timeout: node " + peer_node() + " silent for " +
+                 std::to_string(options_.net_ticktime_ms) + " ms");
+  }
+  if (options_.send_ticks && !wrote_since_tick_ && out_.empty() && !writing_) send_raw(std::string(4, '\0'));
+  wrote_since_tick_ = false;
+}
+
+Status Connection::send_frame(std::string_view frame) {
+  if (closing_) return make_error("connection to node " + peer_node() + " is closing");
+  if (!up_) return make_error("connection to node " + peer_node() + " is not up");
+  if (queued_bytes() + frame.size() + 4 > options_.max_output)
+    return make_error("output queue to node " + peer_node() + " is full (" + std::to_string(queued_bytes()) + " bytes)");
+  wire::put_u32(out_, static_cast<uint32_t>(frame.size()));
+  out_.append(frame);
+  wrote_since_tick_ = true;
+  schedule_flush();
+  return Ok{};
+}
+
+void Connection::send_raw(std::string_view bytes) {
+  if (closing_) return;
+  out_.append(bytes);
+  wrote_since_tick_ = true;
+  schedule_flush();
+}
+
+// Writes wait for the check phase of this loop turn, so that every frame queued while
+// handling one read (or one batch of wake-ups) leaves in a single uv_write.
+void Connection::schedule_flush() {
+  if (!tcp_ || writing_ || out_.empty() || uv_is_active(reinterpret_cast<uv_handle_t*>(flush_check_))) return;
+  uv_check_start(flush_check_, [](uv_check_t* h) {
+    uv_check_stop(h);
+    static_cast<Connection*>(h->data)->flush();
+  });
+}
+
+void Connection::flush() {
+  if (!tcp_ || writing_ || out_.empty() || uv_is_closing(reinterpret_cast<uv_handle_t*>(tcp_))) return;
+  inflight_.swap(out_);
+  writing_ = true;
+  auto* req = new uv_write_t;
+  req->data = this;
+  uv_buf_t buf = uv_buf_init(inflight_.data(), static_cast<unsigned>(inflight_.size()));
+  int rc = uv_write(req, reinterpret_cast<uv_stream_t*>(tcp_), &buf, 1, [](uv_write_t* r, int status) {
+    auto* c = static_cast<Connection*>(r->data);
+    delete r;
+    c->writing_ = false;
+    c->inflight_.clear();
+    if (status == UV_ECANCELED) return;
+    if (status != 0) return c->close("write to node " + c->peer_node() + " failed: " + uv_error_text(status));
+    if (c->closing_) {
+      // The last bytes (a final status) are out; now the handle can go.
+      c->handle_closed();
+      return;
+    }
+    c->schedule_flush();
+  });
+  if (rc != 0) {
+    delete req;
+    writing_ = false;
+    close("write to node " + peer_node() + " failed: " + uv_error_text(rc));
+  }
+}
+
+void Connection::close(const std::string& reason) {
+  if (closing_) return;
+  closing_ = true;
+  close_reason_ = reason;
+  if (dial_) {
+    dial_->cancel();
+    dial_.reset();
+  }
+  uv_timer_stop(timer_);
+  if (tcp_) uv_read_stop(reinterpret_cast<uv_stream_t*>(tcp_));
+  // Pending output (a last status such as not_allowed) goes out first, bounded by a short
+  // timer so a peer that does not read cannot keep us.
+  if (tcp_ && !up_ && (!out_.empty() || writing_)) {
+    uv_check_stop(flush_check_);
+    if (!writing_) flush();
+    uv_timer_start(timer_, [](uv_timer_t* t) { static_cast<Connection*>(t->data)->handle_closed(); }, 1000, 0);
+    return;
+  }
+  handle_closed();
+}
+
+// Closes the handles; on_closed runs and the object is freed once libuv has let go of them.
+void Connection::handle_closed() {
+  if (closed_notified_) return;
+  closed_notified_ = true;
+  auto on_handle_closed = [](uv_handle_t* h) {
+    auto* c = static_cast<Connection*>(h->data);
+    if (h == reinterpret_cast<uv_handle_t*>(c->tcp_)) {
+      delete c->tcp_;
+      c->tcp_ = nullptr;
+    } else if (h == reinterpret_cast<uv_handle_t*>(c->timer_)) {
+      delete c->timer_;
+      c->timer_ = nullptr;
+    } else {
+      delete c->flush_check_;
+      c->flush_check_ = nullptr;
+    }
+    if (--c->open_handles_ == 0) {
+      if (c->handler_) c->handler_->on_closed(*c, c->close_reason_, c->up_);
+      delete c;
+    }
+  };
+  uv_close(reinterpret_cast<uv_handle_t*>(timer_), on_handle_closed);
+  uv_close(reinterpret_cast<uv_handle_t*>(flush_check_), on_handle_closed);
+  if (tcp_) uv_close(reinterpret_cast<uv_handle_t*>(tcp_), on_handle_closed);
+}
+
+}  // namespace ergod::dist

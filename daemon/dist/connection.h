@@ -1,0 +1,140 @@
+// One distribution connection on a libuv TCP handle: runs the handshake (2-byte frames),
+// then cuts 4-byte frames and hands every complete one to the handler as a byte span,
+// coalesces writes (everything queued during one loop turn goes out in one uv_write), ticks,
+// and declares the peer down after net_ticktime of silence. Garbage, a huge length prefix or
+// a slow handshake cost only this connection.
+//
+// What it does not do: decode the distribution header, the atom cache, fragments or control
+// messages (the layer above does, from the spans), nor decide verdicts (the handler does, with
+// a PeerTable; see connection_manager.h).
+//
+// Threads: everything on the loop thread. A Connection deletes itself after on_closed; the
+// handler must drop its pointer then.
+#pragma once
+
+#include <uv.h>
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "dist/frame.h"
+#include "dist/handshake.h"
+#include "dist/tcp.h"
+#include "term/result.h"
+
+namespace ergod::dist {
+
+struct ConnectionOptions {
+  uint32_t net_ticktime_ms = 60000;   // silence after which the peer is down; ticks every 1/4
+  uint32_t setup_timeout_ms = 7000;   // net_setuptime: the whole handshake
+  size_t max_frame = FrameReader::kDefaultMaxFrame;
+  size_t max_output = size_t(64) << 20;  // queued bytes past which send_frame refuses
+  bool send_ticks = true;  // tests turn ticks off to play a silent peer
+};
+
+class Connection;
+
+// Events of a connection, on the loop thread. Calling close() from any of them is allowed.
+class ConnectionHandler {
+ public:
+  virtual ~ConnectionHandler() = default;
+  // Acceptor: the peer's name arrived (c.peer_node()); answer now or later with
+  // c.set_verdict(). For a peer that wants a dynamic name, answer `named`.
+  virtual void on_peer_named(Connection& c) = 0;
+  // Initiator: the peer says it has a connection from us already; return whether this attempt
+  // is still the one we want (PeerTable::is_pending).
+  virtual bool on_alive(Connection& c) = 0;
+  // Acceptor after verdict alive: the peer proved its cookie; end the old connection to the
+  // same node, then call c.old_connection_gone().
+  virtual void on_replace_old(Connection& c) = 0;
+  virtual void on_up(Connection& c) = 0;
+  // A complete post-handshake frame other than a tick. The bytes are valid during the call.
+  virtual void on_frame(Connection& c, const Frame& frame) = 0;
+  // The last event. `reason` says why, naming the peer when known; `was_up` tells a dropped
+  // link from a failed handshake.
+  virtual void on_closed(Connection& c, const std::string& reason, bool was_up) = 0;
+};
+
+class Connection {
+ public:
+  using Id = uint64_t;
+
+  // Takes over an accepted handle (heap-allocated, initialised on `loop`).
+  static Connection* accept(uv_loop_t* loop, uv_tcp_t* tcp, HandshakeConfig config, ConnectionOptions options,
+                            ConnectionHandler* handler, Id id);
+  // Dials host:port and handshakes with `peer_node`.
+  static Connection* dial(uv_loop_t* loop, const std::string& host, uint16_t port, HandshakeConfig config,
+                          std::string peer_node, ConnectionOptions options, ConnectionHandler* handler, Id id);
+
+  // Queues one frame (the 4-byte length is added here). Refused, with the reason, when the
+  // connection is not up or its output queue is over max_output: the caller decides whether
+  // to wait, drop or disconnect.
+  Status send_frame(std::string_view frame);
+  Status send_frame(std::span<const uint8_t> frame) {
+    return send_frame(std::string_view(reinterpret_cast<const char*>(frame.data()), frame.size()));
+  }
+  // Raw bytes, framed by the caller (tests use it to send garbage).
+  void send_raw(std::string_view bytes);
+
+  // Ends the connection; on_closed follows (from a later callback, never from inside close).
+  void close(const std::string& reason);
+
+  // Acceptor verdict and the replacement hand-shake, see ConnectionHandler.
+  void set_verdict(AcceptVerdict v, std::string dynamic_name = {}, uint32_t dynamic_creation = 0);
+  void old_connection_gone();
+
+  // Null: no more events (an owner that goes away while the connection is closing).
+  void set_handler(ConnectionHandler* handler) { handler_ = handler; }
+
+  Id id() const { return id_; }
+  bool is_up() const { return up_; }
+  bool is_initiator() const { return hs_.is_initiator(); }
+  const std::string& peer_node() const { return hs_.peer_node(); }
+  uint32_t peer_creation() const { return hs_.peer_creation(); }
+  uint64_t flags() const { return hs_.flags(); }  // negotiated, once up
+  const Handshake& handshake() const { return hs_; }
+  const std::string& peer_address() const { return address_; }
+  size_t queued_bytes() const { return out_.size() + inflight_.size(); }
+
+ private:
+  Connection(uv_loop_t* loop, Handshake hs, ConnectionOptions options, ConnectionHandler* handler, Id id);
+  ~Connection() = default;
+  void attach(uv_tcp_t* tcp);
+  void start_reading();
+  void on_read(ssize_t nread);
+  void advance_handshake();
+  void become_up();
+  void deliver_frames();
+  void schedule_flush();
+  void flush();
+  void on_tick();
+  void handle_closed();
+
+  uv_loop_t* loop_;
+  Handshake hs_;
+  ConnectionOptions options_;
+  ConnectionHandler* handler_;
+  Id id_;
+  uv_tcp_t* tcp_ = nullptr;
+  uv_timer_t* timer_ = nullptr;  // setup timeout during the handshake, ticks once up
+  uv_check_t* flush_check_ = nullptr;
+  std::shared_ptr<Dial> dial_;
+  std::string address_;
+  std::string hs_buf_;       // read buffer during the handshake
+  FrameReader reader_;
+  std::string out_;          // queued, not yet handed to libuv
+  std::string inflight_;     // handed to libuv, write not completed
+  bool writing_ = false;
+  bool up_ = false;
+  bool closing_ = false;
+  bool closed_notified_ = false;
+  bool wrote_since_tick_ = false;
+  uint64_t last_read_ms_ = 0;
+  int open_handles_ = 0;
+  std::string close_reason_;
+};
+
+}  // namespace ergod::dist

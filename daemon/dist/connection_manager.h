@@ -1,0 +1,93 @@
+// The node's set of distribution connections: the listener, dialling a node (EPMD lookup on
+// its host, then the handshake), the PeerTable that settles simultaneous connects and
+// reconnects, and callbacks to the layer above when a node comes up, sends a frame, or goes
+// down. It is the part of net_kernel below the control messages.
+//
+// What it does not do: register our name (epmd_manager.h), decode frames or route control
+// messages (the next layer, through on_frame).
+//
+// Threads: construct, use and destroy on the loop thread; callbacks run there.
+#pragma once
+
+#include <uv.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "dist/connection.h"
+#include "dist/listener.h"
+#include "dist/peer_table.h"
+
+namespace ergod::dist {
+
+struct DistConfig {
+  std::string node_name;  // our full name, "alive@host"
+  std::string cookie;
+  uint32_t creation = 0;  // from the EPMD registration; set_creation() when it arrives
+  bool hidden = false;
+  std::string listen_address = "0.0.0.0";
+  uint16_t port_min = 0, port_max = 0;  // 0: any port
+  uint16_t epmd_port = 4369;            // where peers' EPMDs listen
+  ConnectionOptions connection;
+};
+
+class ConnectionManager final : private ConnectionHandler {
+ public:
+  ConnectionManager(uv_loop_t* loop, DistConfig config);
+  ~ConnectionManager() override;
+  ConnectionManager(const ConnectionManager&) = delete;
+  ConnectionManager& operator=(const ConnectionManager&) = delete;
+
+  // Starts accepting; 0 or a libuv error. port() then tells where.
+  int listen();
+  uint16_t port() const { return listener_.port(); }
+  void set_creation(uint32_t creation) { config_.creation = creation; }
+  const DistConfig& config() const { return config_; }
+
+  // Makes sure a connection to `node` is up: `done` gets Ok once it is, or why not. A node
+  // already connected answers at once; one being connected joins the waiters.
+  void connect(const std::string& node, std::function<void(Status)> done);
+  // Ends the connection to `node`, if any.
+  void disconnect(const std::string& node, const std::string& reason = "disconnected");
+  // Closes the listener and every connection.
+  void close();
+
+  Connection* connection(const std::string& node) const;  // up connections only
+  std::vector<std::string> nodes() const;                 // nodes with an up connection
+  const PeerTable& table() const { return table_; }
+
+  // For the layer above.
+  std::function<void(Connection&)> on_node_up;
+  std::function<void(Connection&, const Frame&)> on_node_frame;
+  std::function<void(const std::string& node, const std::string& reason)> on_node_down;
+
+ private:
+  HandshakeConfig handshake_config() const;
+  void dial(const std::string& node, const std::string& host, uint16_t port);
+  void finish_waiters(const std::string& node, const Status& result);
+  void fail_later_unless_up(const std::string& node, const std::string& why);
+
+  // ConnectionHandler
+  void on_peer_named(Connection& c) override;
+  bool on_alive(Connection& c) override;
+  void on_replace_old(Connection& c) override;
+  void on_up(Connection& c) override;
+  void on_frame(Connection& c, const Frame& frame) override;
+  void on_closed(Connection& c, const std::string& reason, bool was_up) override;
+
+  uv_loop_t* loop_;
+  DistConfig config_;
+  Listener listener_;
+  PeerTable table_;
+  std::unordered_map<ConnId, Connection*> conns_;
+  std::unordered_map<std::string, std::vector<std::function<void(Status)>>> waiters_;
+  ConnId next_id_ = 1;
+  bool closed_ = false;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for callbacks that outlive us
+};
+
+}  // namespace ergod::dist
