@@ -1,0 +1,104 @@
+// Test support for the dist interop tests: a libuv loop on its own thread, child processes
+// (real erl and epmd) with their output captured and killed at the end of the test, free
+// ports, unique names, and a capture of the dist layer's log lines.
+#pragma once
+
+#include <uv.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <future>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace ergod::test {
+
+using namespace std::chrono_literals;
+
+// A uv loop running on a background thread. run() executes a function on it and waits.
+class LoopThread {
+ public:
+  LoopThread();
+  ~LoopThread();  // runs `teardown` functions, closes every handle, joins
+  uv_loop_t* loop() { return &loop_; }
+
+  template <class F>
+  auto run(F&& f) -> decltype(f()) {
+    using R = decltype(f());
+    std::packaged_task<R()> task(std::forward<F>(f));
+    auto fut = task.get_future();
+    post([&task] { task(); });
+    return fut.get();
+  }
+  void post(std::function<void()> fn);
+
+ private:
+  uv_loop_t loop_;
+  uv_async_t wake_;
+  std::mutex mu_;
+  std::vector<std::function<void()>> queue_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+// Polls `pred` every 20 ms until it holds or `timeout` passes.
+bool wait_until(const std::function<bool()>& pred, std::chrono::milliseconds timeout);
+
+// A child process with stdout and stderr captured. Killed (SIGKILL) and reaped on destruction.
+class Child {
+ public:
+  Child(std::vector<std::string> argv, std::vector<std::string> extra_env = {});
+  ~Child();
+  Child(const Child&) = delete;
+  Child& operator=(const Child&) = delete;
+
+  int pid() const { return pid_; }
+  std::string output();  // everything so far
+  // Waits until the output contains `text`.
+  bool wait_for(const std::string& text, std::chrono::milliseconds timeout);
+  void kill_now();       // SIGKILL and reap
+  // Waits for the process to exit on its own; returns its exit status or -1 on timeout.
+  int wait_exit(std::chrono::milliseconds timeout);
+
+ private:
+  int pid_ = -1;
+  int out_fd_ = -1;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::string out_;
+  std::thread reader_;
+  bool reaped_ = false;
+  int status_ = 0;
+};
+
+// Runs a command to completion (bounded), returns its output.
+std::string run_command(std::vector<std::string> argv, std::vector<std::string> extra_env = {},
+                        std::chrono::milliseconds timeout = 10s);
+
+uint16_t free_port();
+std::string unique_name(const std::string& prefix);
+std::string short_host();  // what erl -sname uses
+
+// A real Erlang node: erl -sname NAME -setcookie COOKIE -noshell -start_epmd false -eval CODE,
+// talking to the EPMD on `epmd_port`.
+std::unique_ptr<Child> start_erl(const std::string& name, const std::string& cookie, uint16_t epmd_port,
+                                 const std::string& eval, std::vector<std::string> extra_args = {});
+
+// Captures the dist layer's log lines for the duration of a test.
+class LogCapture {
+ public:
+  LogCapture();
+  ~LogCapture();
+  bool contains(const std::string& text);
+  bool wait_for(const std::string& text, std::chrono::milliseconds timeout);
+  std::string all();
+
+ private:
+  std::mutex mu_;
+  std::vector<std::string> lines_;
+};
+
+}  // namespace ergod::test
