@@ -23,8 +23,10 @@ Connection::Connection(uv_loop_t* loop, Handshake hs, ConnectionOptions options,
   uv_timer_start(timer_, [](uv_timer_t* t) {
     auto* c = static_cast<Connection*>(t->data);
     std::string who = c->peer_node().empty() ? c->address_ : "node " + c->peer_node();
-    c->close("handshake with " + who + " timed out after " + std::to_string(c->options_.setup_timeout_ms) +
-             " ms (" + to_string(c->hs_.state()) + ")");
+    std::string why = "handshake with " + who + " timed out after " + std::to_string(c->options_.setup_timeout_ms) +
+                      " ms (" + to_string(c->hs_.state()) + ")";
+    log_warning(why + " [" + c->address_ + "]");
+    c->close(why);
   }, options_.setup_timeout_ms, 0);
 }
 
@@ -41,7 +43,10 @@ Connection* Connection::dial(uv_loop_t* loop, const std::string& host, uint16_t 
   c->address_ = host + ":" + std::to_string(port);
   c->dial_ = Dial::start(loop, host, port, [c](uv_tcp_t* tcp, const std::string& error) {
     c->dial_.reset();
-    if (!tcp) return c->close("cannot reach node " + c->peer_node() + ": " + error);
+    if (!tcp) {
+      log_info("cannot reach node " + c->peer_node() + ": " + error);
+      return c->close("cannot reach node " + c->peer_node() + ": " + error);
+    }
     c->attach(tcp);
     c->schedule_flush();  // send_name is already queued in the handshake's output
   });
@@ -81,6 +86,7 @@ void Connection::on_read(ssize_t nread) {
   if (nread < 0) {
     if (!up_) {
       hs_.peer_closed();
+      log_warning(hs_.error() + " [" + address_ + "]");
       return close(hs_.error());
     }
     return close("connection to node " + peer_node() + " closed by the peer" +

@@ -143,8 +143,10 @@ void Handshake::feed(std::span<const uint8_t> bytes) {
 void Handshake::peer_closed() {
   if (state_ == State::done || state_ == State::failed) return;
   std::string who = peer_node_.empty() ? "unknown peer" : "node " + peer_node_;
+  // An Erlang acceptor that finds our digest wrong closes without a word: say what that means.
+  std::string hint = state_ == State::await_ack ? ": the peer refused our challenge reply, so the cookies differ" : "";
   fail(Failure::peer_closed, "connection " + std::string(initiator_ ? "to " : "from ") + who +
-                                 " closed during the handshake (" + to_string(state_) + ")");
+                                 " closed during the handshake (" + to_string(state_) + ")" + hint);
 }
 
 // Handles every complete message while the machine expects one.
