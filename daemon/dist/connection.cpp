@@ -206,6 +206,7 @@ Status Connection::send_frame(std::string_view frame) {
     return make_error("output queue to node " + peer_node() + " is full (" + std::to_string(queued_bytes()) + " bytes)");
   wire::put_u32(out_, static_cast<uint32_t>(frame.size()));
   out_.append(frame);
+  ++frames_sent_;
   wrote_since_tick_ = true;
   schedule_flush();
   return Ok{};
@@ -232,6 +233,7 @@ void Connection::flush() {
   if (!tcp_ || writing_ || out_.empty() || uv_is_closing(reinterpret_cast<uv_handle_t*>(tcp_))) return;
   inflight_.swap(out_);
   writing_ = true;
+  ++write_calls_;
   auto* req = new uv_write_t;
   req->data = this;
   uv_buf_t buf = uv_buf_init(inflight_.data(), static_cast<unsigned>(inflight_.size()));

@@ -98,6 +98,10 @@ class Connection {
   const Handshake& handshake() const { return hs_; }
   const std::string& peer_address() const { return address_; }
   size_t queued_bytes() const { return out_.size() + inflight_.size(); }
+  // Counters: uv_write calls made and frames queued with send_frame (their ratio shows the
+  // coalescing at work).
+  uint64_t write_calls() const { return write_calls_; }
+  uint64_t frames_sent() const { return frames_sent_; }
 
  private:
   Connection(uv_loop_t* loop, Handshake hs, ConnectionOptions options, ConnectionHandler* handler, Id id);
@@ -133,6 +137,8 @@ class Connection {
   bool closed_notified_ = false;
   bool wrote_since_tick_ = false;
   uint64_t last_read_ms_ = 0;
+  uint64_t write_calls_ = 0;
+  uint64_t frames_sent_ = 0;
   int open_handles_ = 0;
   std::string close_reason_;
 };

@@ -269,3 +269,31 @@ TEST_CASE("malformed requests cost our EPMD only that connection", "[interop][ep
   CHECK(epmd_names(port).find(name) != std::string::npos);
   lt.run([&] { m.reset(); });
 }
+
+TEST_CASE("our EPMD answers epmd -dump and honours epmd -kill only when nobody is registered", "[interop][epmd]") {
+  LogCapture logs;
+  LoopThread lt;
+  uint16_t port = free_port();
+  std::string name = unique_name("ergod");
+  Result<uint32_t> c = make_error("");
+  auto m = register_node(lt, manager_options(dist::EpmdMode::embedded, port), name, 40131, &c);
+  REQUIRE(c.ok());
+  std::string dump = run_command({"epmd", "-port", std::to_string(port), "-dump"});
+  INFO(dump);
+  CHECK(dump.find("active name     <" + name + "> at port 40131") != std::string::npos);
+  lt.run([&] { m.reset(); });
+
+  // A bare server with no registration: KILL_REQ stops it, as it stops a real epmd.
+  bool killed = false;
+  auto server = lt.run([&] {
+    auto s = std::make_unique<dist::EpmdServer>(lt.loop());
+    s->listen(port);
+    s->on_killed = [&killed] { killed = true; };
+    return s;
+  });
+  REQUIRE(lt.run([&] { return server->listening(); }));
+  std::string kill = run_command({"epmd", "-port", std::to_string(port), "-kill"});
+  CHECK_THAT(kill, Catch::Contains("Killed"));
+  CHECK(wait_until([&] { return lt.run([&] { return killed && !server->listening(); }); }, 5s));
+  lt.run([&] { server.reset(); });
+}

@@ -324,3 +324,33 @@ TEST_CASE("an erl node that restarts replaces its old connection", "[interop][ha
   CHECK(wait_until([&] { return node.nodes() == std::vector<std::string>{erl_full}; }, 5s));
   node.stop();
 }
+
+TEST_CASE("frames sent in one loop turn leave in one write and arrive whole", "[interop][handshake]") {
+  LogCapture logs;
+  LoopThread lt;
+  uint16_t epmd_port = free_port();
+  TestNode a(lt, node_options(epmd_port));
+  REQUIRE(a.start().empty());
+  auto second = node_options(epmd_port);
+  second.mode = dist::EpmdMode::automatic;
+  TestNode b(lt, second);
+  REQUIRE(b.start().empty());
+  REQUIRE(b.connect(a.name()).empty());
+  int before = a.frames();
+  int refused = 0;
+  uint64_t writes = lt.run([&] {
+    dist::Connection* c = b.manager().connection(a.name());
+    uint64_t w0 = c->write_calls();
+    for (int i = 0; i < 100; ++i) {
+      std::string frame = "p" + std::string(static_cast<size_t>(i), 'x');  // pass-through form
+      if (!c->send_frame(frame).ok()) ++refused;
+    }
+    return w0;
+  });
+  CHECK(refused == 0);
+  CHECK(wait_until([&] { return a.frames() == before + 100; }, 5s));
+  uint64_t w1 = lt.run([&] { return b.manager().connection(a.name())->write_calls(); });
+  CHECK(w1 - writes <= 2);  // one write, or two if a tick slipped in first
+  b.stop();
+  a.stop();
+}
