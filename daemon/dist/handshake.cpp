@@ -83,7 +83,9 @@ Handshake Handshake::initiator(HandshakeConfig config, std::string peer_node) {
   // send_name: 'N', flags (8), creation (4), name length (2), name. A node without a name
   // sends its host and creation 0 and asks to be named.
   std::string msg = "N";
-  wire::put_u64(msg, h.our_flags());
+  // Fixed now: being named later (status "named:") does not change what we offered.
+  h.initiator_flags_ = h.our_flags();
+  wire::put_u64(msg, h.initiator_flags_);
   wire::put_u32(msg, h.dynamic_self() ? 0 : h.config_.creation);
   wire::put_u16(msg, static_cast<uint16_t>(h.config_.this_node.size()));
   msg += h.config_.this_node;
@@ -98,6 +100,9 @@ bool Handshake::dynamic_self() const { return config_.this_node.find('@') == std
 uint64_t Handshake::our_flags() const {
   uint64_t f = config_.flags & ~(dflag::published | dflag::name_me);
   if (initiator_ && dynamic_self()) return f | dflag::name_me;  // not published until named
+  // dist_util's publish_flag: an acceptor naming its peer answers with NAME_ME instead of
+  // PUBLISHED, and an OTP initiator insists on finding NAME_ME in the negotiated flags.
+  if (!initiator_ && peer_wants_dynamic_name()) return f | dflag::name_me;
   if (!config_.hidden) f |= dflag::published;
   return f;
 }
@@ -279,7 +284,7 @@ void Handshake::on_challenge(std::string_view msg) {
                                      " aborted since it cannot handle " + missing_mandatory(flags));
     return;
   }
-  chosen_flags_ = our_flags() & flags;
+  chosen_flags_ = initiator_flags_ & flags;
   our_challenge_ = config_.make_challenge();
   std::string reply = "r";
   wire::put_u32(reply, our_challenge_);

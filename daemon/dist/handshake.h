@@ -151,6 +151,7 @@ class Handshake {
   uint64_t peer_flags_ = 0;
   uint32_t peer_creation_ = 0;
   uint64_t chosen_flags_ = 0;
+  uint64_t initiator_flags_ = 0;  // what our send_name offered
   uint32_t our_challenge_ = 0;
   uint32_t peer_challenge_ = 0;
   bool alive_verdict_ = false;

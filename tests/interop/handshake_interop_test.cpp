@@ -354,3 +354,20 @@ TEST_CASE("frames sent in one loop turn leave in one write and arrive whole", "[
   b.stop();
   a.stop();
 }
+
+TEST_CASE("an erl node started without a name gets one from ergod", "[interop][handshake]") {
+  LogCapture logs;
+  LoopThread lt;
+  uint16_t epmd_port = free_port();
+  TestNode node(lt, node_options(epmd_port));
+  REQUIRE(node.start().empty());
+  auto erl = start_erl("undefined", "interop_cookie", epmd_port,
+                       "R = net_kernel:connect_node('" + node.name() + "'), "
+                       "io:format(\"CONNECT ~p AS ~p~n\", [R, node()]), timer:sleep(60000).");
+  REQUIRE(erl->wait_for("CONNECT", 20s));
+  INFO(erl->output() << logs.all());
+  CHECK(erl->output().find("CONNECT true AS ") != std::string::npos);
+  CHECK(erl->output().find("@" + short_host()) != std::string::npos);
+  CHECK(wait_until([&] { return node.nodes().size() == 1; }, 5s));
+  node.stop();
+}

@@ -365,6 +365,10 @@ TEST_CASE("a node without a name is named by the acceptor", "[dist][handshake]")
   CHECK(a.done());
   CHECK(b.done());
   CHECK(a.this_node() == "dyn123@host");
+  // As dist_util requires: NAME_ME survives the negotiation, PUBLISHED does not.
+  CHECK((a.flags() & dflag::name_me) != 0);
+  CHECK((b.flags() & dflag::name_me) != 0);
+  CHECK((b.flags() & dflag::published) == 0);
   CHECK(a.this_creation() == 4242);
   CHECK(b.peer_node() == "dyn123@host");
 }
