@@ -140,7 +140,7 @@ void ConnectionManager::on_peer_named(Connection& c) {
   uint32_t dynamic_creation = 0;
   if (c.handshake().peer_wants_dynamic_name()) {
     // As net_kernel names such nodes: a random base-36 name on the host they gave.
-    static constexpr char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+    static constexpr char digits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
     do {
       uint64_t r = (uint64_t(random_challenge()) << 32) | random_challenge();
       std::string name;
@@ -176,6 +176,13 @@ void ConnectionManager::on_replace_old(Connection& c) {
 }
 
 void ConnectionManager::on_up(Connection& c) {
+  if (c.handshake().this_node() != config_.node_name) {
+    // We had no name and the peer gave us one (NAME_ME): it is ours from now on.
+    config_.node_name = c.handshake().this_node();
+    config_.creation = c.handshake().this_creation();
+    log_notice("node " + c.peer_node() + " named us " + config_.node_name + " (creation " +
+               std::to_string(config_.creation) + ")");
+  }
   table_.mark_up(c.peer_node(), c.id());
   if (table_.owner(c.peer_node()) != c.id()) {
     return c.close("node " + c.peer_node() + " already has a connection");

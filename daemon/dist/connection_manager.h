@@ -25,7 +25,9 @@
 namespace ergod::dist {
 
 struct DistConfig {
-  std::string node_name;  // our full name, "alive@host"
+  // Our full name, "alive@host". A host alone asks the first node we connect to for a name
+  // (NAME_ME, like erl -sname undefined); such a node cannot accept connections until named.
+  std::string node_name;
   std::string cookie;
   uint32_t creation = 0;  // from the EPMD registration; set_creation() when it arrives
   bool hidden = false;

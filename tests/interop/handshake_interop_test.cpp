@@ -371,3 +371,47 @@ TEST_CASE("an erl node started without a name gets one from ergod", "[interop][h
   CHECK(wait_until([&] { return node.nodes().size() == 1; }, 5s));
   node.stop();
 }
+
+TEST_CASE("ergod without a name connects to erl and is named by it", "[interop][handshake]") {
+  LogCapture logs;
+  LoopThread lt;
+  uint16_t epmd_port = free_port();
+  auto epmd_server = lt.run([&] {
+    auto s = std::make_unique<dist::EpmdServer>(lt.loop());
+    s->listen(epmd_port);
+    return s;
+  });
+  std::string erl_name = unique_name("erl");
+  std::string erl_full = erl_name + "@" + short_host();
+  // As in OTP, a node named by its peer is not published: erl lists it in nodes(hidden).
+  auto erl = start_erl(erl_name, "interop_cookie", epmd_port,
+                       "io:format(\"READY~n\"), "
+                       "W = fun W(0) -> io:format(\"NOT SEEN~n\"); "
+                       "W(N) -> case nodes(hidden) of [X] -> io:format(\"SEEN ~p~n\", [X]); "
+                       "_ -> timer:sleep(50), W(N - 1) end end, W(400), timer:sleep(60000).");
+  REQUIRE(erl->wait_for("READY", 20s));
+  std::unique_ptr<dist::ConnectionManager> cm;
+  std::promise<std::string> done;
+  lt.run([&] {
+    dist::DistConfig cfg;
+    cfg.node_name = short_host();  // no name: ask for one
+    cfg.cookie = "interop_cookie";
+    cfg.epmd_port = epmd_port;
+    cm = std::make_unique<dist::ConnectionManager>(lt.loop(), cfg);
+    cm->connect(erl_full, [&done](Status s) { done.set_value(s ? "" : s.error()); });
+  });
+  auto f = done.get_future();
+  REQUIRE(f.wait_for(20s) == std::future_status::ready);
+  CHECK(f.get().empty());
+  REQUIRE(erl->wait_for("SEEN", 10s));
+  std::string our_name = lt.run([&] { return cm->config().node_name; });
+  INFO(erl->output() << logs.all());
+  CHECK(our_name.find('@') != std::string::npos);
+  // erl's random names are base 36 and may start with a digit, so erl prints them quoted.
+  CHECK((erl->output().find("SEEN " + our_name) != std::string::npos ||
+         erl->output().find("SEEN '" + our_name + "'") != std::string::npos));
+  lt.run([&] {
+    cm.reset();
+    epmd_server.reset();
+  });
+}
