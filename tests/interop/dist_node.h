@@ -111,6 +111,10 @@ class TestNode {
     std::lock_guard<std::mutex> l(mu_);
     return frames_;
   }
+  dist::FrameKind last_frame_kind() {
+    std::lock_guard<std::mutex> l(mu_);
+    return last_frame_kind_;
+  }
   uint64_t flags() {
     std::lock_guard<std::mutex> l(mu_);
     return flags_;

@@ -104,6 +104,8 @@ TEST_CASE("a real erl node connects to ergod and the handshake succeeds", "[inte
   CHECK((f & dist::dflag::alias) != 0);
   // erl talks to us right away (global's and net_kernel's messages): frames arrive whole.
   CHECK(wait_until([&] { return node.frames() > 0; }, 5s));
+  // With DIST_HDR_ATOM_CACHE negotiated, OTP sends the 131 68 header form.
+  CHECK(node.last_frame_kind() == dist::FrameKind::dist_header);
   erl->kill_now();
   CHECK(wait_until([&] { return node.down_with(erl_full); }, 10s));
   node.stop();
