@@ -8,6 +8,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <memory>
 #include <future>
 #include <mutex>
 #include <string>
@@ -42,6 +43,28 @@ class LoopThread {
   std::vector<std::function<void()>> queue_;
   bool stopping_ = false;
   std::thread thread_;
+};
+
+// An object that lives on a LoopThread: made there by the caller, destroyed there by this
+// holder, even when a failed REQUIRE unwinds the test.
+template <class T>
+class LoopOwned {
+ public:
+  LoopOwned(LoopThread& lt, std::unique_ptr<T> p) : lt_(&lt), p_(std::move(p)) {}
+  LoopOwned(LoopOwned&&) = default;
+  ~LoopOwned() { reset(); }
+  void reset() {
+    if (p_) lt_->run([&] { p_.reset(); });
+  }
+  // From the loop thread, into an empty holder.
+  void adopt(std::unique_ptr<T> p) { p_ = std::move(p); }
+  T* operator->() const { return p_.get(); }
+  T& operator*() const { return *p_; }
+  T* get() const { return p_.get(); }
+
+ private:
+  LoopThread* lt_;
+  std::unique_ptr<T> p_;
 };
 
 // Polls `pred` every 20 ms until it holds or `timeout` passes.

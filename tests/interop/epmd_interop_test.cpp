@@ -68,14 +68,9 @@ dist::EpmdManagerOptions manager_options(dist::EpmdMode mode, uint16_t port) {
   return o;
 }
 
-struct Registered {
-  std::unique_ptr<dist::EpmdManager> manager;
-  Result<uint32_t> creation = make_error("not yet");
-};
-
 // Starts an EpmdManager for `name` on the loop; waits for its first registration.
-std::unique_ptr<dist::EpmdManager> register_node(LoopThread& lt, dist::EpmdManagerOptions o, const std::string& name,
-                                                 uint16_t dist_port, Result<uint32_t>* out) {
+LoopOwned<dist::EpmdManager> register_node(LoopThread& lt, dist::EpmdManagerOptions o, const std::string& name,
+                                           uint16_t dist_port, Result<uint32_t>* out) {
   std::promise<Result<uint32_t>> p;
   auto m = lt.run([&] {
     auto mgr = std::make_unique<dist::EpmdManager>(lt.loop(), o);
@@ -86,7 +81,7 @@ std::unique_ptr<dist::EpmdManager> register_node(LoopThread& lt, dist::EpmdManag
     return mgr;
   });
   *out = p.get_future().get();
-  return m;
+  return LoopOwned<dist::EpmdManager>(lt, std::move(m));
 }
 
 }  // namespace
@@ -105,7 +100,7 @@ TEST_CASE("the real epmd client lists the nodes registered with our embedded EPM
   INFO(out);
   CHECK(out.find("up and running on port " + std::to_string(port)) != std::string::npos);
   CHECK(out.find("name " + name + " at port 40123") != std::string::npos);
-  lt.run([&] { m.reset(); });
+  m.reset();
 }
 
 TEST_CASE("a real erl node registers with our embedded EPMD and both are listed", "[interop][epmd]") {
@@ -145,7 +140,7 @@ TEST_CASE("a real erl node registers with our embedded EPMD and both are listed"
 
   erl->kill_now();  // the registration lives as long as erl's connection
   CHECK(wait_until([&] { return epmd_names(port).find(erl_name) == std::string::npos; }, 5s));
-  lt.run([&] { m.reset(); });
+  m.reset();
 }
 
 TEST_CASE("ergod takes over EPMD when the external epmd dies and erl re-registers with it", "[interop][epmd]") {
@@ -175,7 +170,7 @@ TEST_CASE("ergod takes over EPMD when the external epmd dies and erl re-register
   }, 10s));
   INFO(epmd_names(port) << logs.all());
   CHECK(logs.contains("lost our registration of " + name));
-  lt.run([&] { m.reset(); });
+  m.reset();
 }
 
 TEST_CASE("of two ergod nodes in auto mode one serves and when it stops the other takes over", "[interop][epmd]") {
@@ -194,12 +189,12 @@ TEST_CASE("of two ergod nodes in auto mode one serves and when it stops the othe
   CHECK(out.find(a_name) != std::string::npos);
   CHECK(out.find(b_name) != std::string::npos);
 
-  lt.run([&] { a.reset(); });
+  a.reset();
   CHECK(wait_until([&] { return lt.run([&] { return b->role(); }) == dist::EpmdManager::Role::serving; }, 5s));
   out = epmd_names(port);
   CHECK(out.find(b_name) != std::string::npos);
   CHECK(out.find(a_name) == std::string::npos);
-  lt.run([&] { b.reset(); });
+  b.reset();
 }
 
 TEST_CASE("embedded mode fails clearly when the EPMD port is taken", "[interop][epmd]") {
@@ -211,7 +206,7 @@ TEST_CASE("embedded mode fails clearly when the EPMD port is taken", "[interop][
   auto m = register_node(lt, manager_options(dist::EpmdMode::embedded, port), unique_name("ergod"), 40128, &c);
   REQUIRE_FALSE(c.ok());
   CHECK_THAT(c.error(), Catch::Contains("EADDRINUSE"));
-  lt.run([&] { m.reset(); });
+  m.reset();
 }
 
 TEST_CASE("external mode registers with the real epmd and re-registers when it comes back", "[interop][epmd]") {
@@ -228,7 +223,7 @@ TEST_CASE("external mode registers with the real epmd and re-registers when it c
   real = start_real_epmd(port);
   CHECK(wait_until([&] { return epmd_names(port).find("name " + name + " at port 40129") != std::string::npos; }, 10s));
   CHECK(lt.run([&] { return m->role(); }) == dist::EpmdManager::Role::client);
-  lt.run([&] { m.reset(); });
+  m.reset();
 }
 
 TEST_CASE("malformed requests cost our EPMD only that connection", "[interop][epmd]") {
@@ -267,7 +262,7 @@ TEST_CASE("malformed requests cost our EPMD only that connection", "[interop][ep
   std::string kill = run_command({"epmd", "-port", std::to_string(port), "-kill"});
   CHECK_THAT(kill, Catch::Contains("not allowed") || Catch::Contains("NO"));
   CHECK(epmd_names(port).find(name) != std::string::npos);
-  lt.run([&] { m.reset(); });
+  m.reset();
 }
 
 TEST_CASE("our EPMD answers epmd -dump and honours epmd -kill only when nobody is registered", "[interop][epmd]") {
@@ -281,19 +276,19 @@ TEST_CASE("our EPMD answers epmd -dump and honours epmd -kill only when nobody i
   std::string dump = run_command({"epmd", "-port", std::to_string(port), "-dump"});
   INFO(dump);
   CHECK(dump.find("active name     <" + name + "> at port 40131") != std::string::npos);
-  lt.run([&] { m.reset(); });
+  m.reset();
 
   // A bare server with no registration: KILL_REQ stops it, as it stops a real epmd.
   bool killed = false;
-  auto server = lt.run([&] {
+  LoopOwned<dist::EpmdServer> server(lt, lt.run([&] {
     auto s = std::make_unique<dist::EpmdServer>(lt.loop());
     s->listen(port);
     s->on_killed = [&killed] { killed = true; };
     return s;
-  });
+  }));
   REQUIRE(lt.run([&] { return server->listening(); }));
   std::string kill = run_command({"epmd", "-port", std::to_string(port), "-kill"});
   CHECK_THAT(kill, Catch::Contains("Killed"));
   CHECK(wait_until([&] { return lt.run([&] { return killed && !server->listening(); }); }, 5s));
-  lt.run([&] { server.reset(); });
+  server.reset();
 }

@@ -379,11 +379,11 @@ TEST_CASE("ergod without a name connects to erl and is named by it", "[interop][
   LogCapture logs;
   LoopThread lt;
   uint16_t epmd_port = free_port();
-  auto epmd_server = lt.run([&] {
+  LoopOwned<dist::EpmdServer> epmd_server(lt, lt.run([&] {
     auto s = std::make_unique<dist::EpmdServer>(lt.loop());
     s->listen(epmd_port);
     return s;
-  });
+  }));
   std::string erl_name = unique_name("erl");
   std::string erl_full = erl_name + "@" + short_host();
   // As in OTP, a node named by its peer is not published: erl lists it in nodes(hidden).
@@ -393,14 +393,14 @@ TEST_CASE("ergod without a name connects to erl and is named by it", "[interop][
                        "W(N) -> case nodes(hidden) of [X] -> io:format(\"SEEN ~p~n\", [X]); "
                        "_ -> timer:sleep(50), W(N - 1) end end, W(400), timer:sleep(60000).");
   REQUIRE(erl->wait_for("READY", 20s));
-  std::unique_ptr<dist::ConnectionManager> cm;
+  LoopOwned<dist::ConnectionManager> cm(lt, nullptr);
   std::promise<std::string> done;
   lt.run([&] {
     dist::DistConfig cfg;
     cfg.node_name = short_host();  // no name: ask for one
     cfg.cookie = "interop_cookie";
     cfg.epmd_port = epmd_port;
-    cm = std::make_unique<dist::ConnectionManager>(lt.loop(), cfg);
+    cm.adopt(std::make_unique<dist::ConnectionManager>(lt.loop(), cfg));
     cm->connect(erl_full, [&done](Status s) { done.set_value(s ? "" : s.error()); });
   });
   auto f = done.get_future();
@@ -413,8 +413,6 @@ TEST_CASE("ergod without a name connects to erl and is named by it", "[interop][
   // erl's random names are base 36 and may start with a digit, so erl prints them quoted.
   CHECK((erl->output().find("SEEN " + our_name) != std::string::npos ||
          erl->output().find("SEEN '" + our_name + "'") != std::string::npos));
-  lt.run([&] {
-    cm.reset();
-    epmd_server.reset();
-  });
+  cm.reset();
+  epmd_server.reset();
 }
