@@ -416,3 +416,42 @@ TEST_CASE("ergod without a name connects to erl and is named by it", "[interop][
   cm.reset();
   epmd_server.reset();
 }
+
+TEST_CASE("a node that comes back while its old connection looks up replaces it", "[interop][handshake]") {
+  // b2 plays b restarted before a noticed that b went away: a answers "alive", b2 proves its
+  // cookie, and only then does a drop the old connection and let b2 in.
+  LogCapture logs;
+  LoopThread lt;
+  uint16_t epmd_port = free_port();
+  TestNode a(lt, node_options(epmd_port));
+  REQUIRE(a.start().empty());
+  auto b_opts = node_options(epmd_port);
+  b_opts.mode = dist::EpmdMode::automatic;
+  TestNode b(lt, b_opts);
+  REQUIRE(b.start().empty());
+  REQUIRE(b.connect(a.name()).empty());
+  REQUIRE(wait_until([&] { return a.up_with(b.name()); }, 5s));
+
+  LoopOwned<dist::ConnectionManager> b2(lt, nullptr);
+  std::promise<std::string> done;
+  lt.run([&] {
+    dist::DistConfig cfg;
+    cfg.node_name = b.name();
+    cfg.cookie = "interop_cookie";
+    cfg.creation = 77;
+    cfg.epmd_port = epmd_port;
+    b2.adopt(std::make_unique<dist::ConnectionManager>(lt.loop(), cfg));
+    b2->connect(a.name(), [&done](Status s) { done.set_value(s ? "" : s.error()); });
+  });
+  auto f = done.get_future();
+  REQUIRE(f.wait_for(15s) == std::future_status::ready);
+  INFO(logs.all());
+  CHECK(f.get().empty());
+  CHECK(wait_until([&] { return b.nodes().empty(); }, 5s));  // the old connection was dropped
+  CHECK(a.nodes() == std::vector<std::string>{b.name()});
+  CHECK(lt.run([&] { return a.manager().connection(b.name())->peer_creation(); }) == 77u);
+  CHECK(logs.contains("the old connection is replaced"));
+  b2.reset();
+  b.stop();
+  a.stop();
+}
