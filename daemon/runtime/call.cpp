@@ -1,0 +1,187 @@
+// The synchronous call: gen.erl's do_call without blocking a thread.
+//
+// call() does what do_call does before its receive (monitor, send {Label, {self(), Tag},
+// Request}) and records what the receive waits for. From then on the run loop does not hand
+// messages to the behavior: step_call() looks only at messages that arrived after the call
+// started (a fresh reference cannot be in older ones: BEAM's receive-marker optimisation),
+// for {Tag, Reply} or the monitor's DOWN, or notices the timeout. Then the continuation runs,
+// then the held-back messages, from the first, in their order.
+#include <cassert>
+
+#include "runtime/ids.h"
+#include "runtime/process_extras.h"
+#include "runtime/runtime.h"
+#include "runtime/timer_service.h"
+
+namespace ergod::runtime {
+
+using namespace term::atoms;
+
+namespace {
+
+bool same_ref(const Term& a, const Term& b) { return a.raw() == b.raw() || (a.is_reference() && a == b); }
+
+}  // namespace
+
+bool Process::in_call() const noexcept { return extras_ && extras_->wait.active; }
+
+void Process::call(const Term& dest, Atom label, Term request, int64_t timeout_ms, CallContinuation k) {
+  auto& x = extras();
+  CallWait& w = x.wait;
+  assert(!w.active && "one call at a time");
+  w.active = true;
+  w.k = std::move(k);
+  w.has_outcome = false;
+  w.timed_out = false;
+  w.deadline = 0;
+  w.dest = Term();
+  w.mref = Term();
+  auto fail = [&](Term reason) {
+    w.has_outcome = true;
+    w.outcome = CallOutcome{false, std::move(reason)};
+  };
+
+  Term target;
+  bool local = true;
+  if (dest.is_pid()) {
+    target = dest;
+    local = rt_->is_local_pid(dest);
+  } else if (dest.is_atom() ||
+             (dest.is_tuple() && dest.tuple_arity() == 2 && dest.element(0).is_atom() &&
+              dest.element(1).is_atom() && dest.element(1).is_atom(rt_->node()))) {
+    Atom name = dest.is_atom() ? dest.atom_value() : dest.element(0).atom_value();
+    target = rt_->whereis(name);
+    if (!target) return fail(Term::atom(noproc));
+  } else if (dest.is_tuple() && dest.tuple_arity() == 2 && dest.element(0).is_atom() && dest.element(1).is_atom()) {
+    if (rt_->node() == nonode_nohost) return fail(Term::tuple({Term::atom(nodedown), dest.element(1)}));
+    target = dest;
+    local = false;
+  } else {
+    return fail(Term::atom(badarg));
+  }
+  if (target == self_) return fail(Term::atom(calling_self));
+
+  // Local callee, no timeout: a plain monitor and Mref as the tag (no late reply possible).
+  bool alias = !(timeout_ms == kInfinity && local);
+  MonitorAlias mode = alias ? MonitorAlias::demonitor : MonitorAlias::none;
+  if (local && target.is_pid()) {
+    // The monitor and the request travel as one signal (they are consecutive signals to the
+    // same process, so nothing can tell the difference).
+    Term mref = make_ref();
+    add_monitor_out(mref, target, Term(), mode);
+    Term tag = alias ? Term::cons(Term::atom(term::atoms::alias), mref) : mref;
+    Term msg = Term::tuple({Term::atom(label), Term::tuple({self_, std::move(tag)}), std::move(request)});
+    if (Process* p = rt_->acquire(target)) {
+      Signal* s = alloc_signal(SignalKind::MonitorMessage);
+      s->from = self_;
+      s->ref = mref;
+      s->payload = std::move(msg);
+      rt_->push(p, s);
+      rt_->release(p);
+    } else {
+      send_down_self(mref, target, Term::atom(noproc));
+    }
+    w.mref = std::move(mref);
+  } else {
+    w.dest = dest;  // for {nodedown, Node}
+    Term mref = monitor(target, mode);
+    Term tag = alias ? Term::cons(Term::atom(term::atoms::alias), mref) : mref;
+    send(target, Term::tuple({Term::atom(label), Term::tuple({self_, std::move(tag)}), std::move(request)}));
+    w.mref = std::move(mref);
+  }
+  w.alias_tag = alias;
+  messages_.mark_scanned_all();
+
+  if (timeout_ms != kInfinity) {
+    w.deadline = deadline_after_ms(timeout_ms);
+    if (x.timer_armed_at == 0 || x.timer_armed_at > w.deadline) {
+      x.timer_armed_at = w.deadline;
+      rt_->timers_->arm_check(id_, self_.as<term::PidBox>()->serial, w.deadline);
+    }
+  }
+}
+
+bool Process::matches_reply(const Signal* s) const noexcept {
+  const CallWait& w = extras_->wait;
+  if (s->kind == SignalKind::Down) return same_ref(s->ref, w.mref);
+  if (s->kind != SignalKind::Message && s->kind != SignalKind::AliasMessage) return false;
+  const Term& m = s->payload;
+  if (!m.is_tuple() || m.tuple_arity() != 2) return false;
+  const Term& tag = m.element(0);
+  if (w.alias_tag) return tag.is_cons() && tag.head().is_atom(term::atoms::alias) && same_ref(tag.tail(), w.mref);
+  return same_ref(tag, w.mref);
+}
+
+bool Process::step_call() {
+  CallWait& w = extras_->wait;
+  if (w.has_outcome) {
+    CallOutcome out = std::move(w.outcome);
+    complete_call(std::move(out));
+    return true;
+  }
+  Signal* prev = messages_.scan_prev();
+  for (Signal* s = messages_.first_unscanned(); s; prev = s, s = s->next_signal()) {
+    if (!matches_reply(s)) continue;
+    messages_.remove(prev, s);
+    CallOutcome out;
+    if (s->kind == SignalKind::Down) {
+      // The DOWN already ended the monitor (on_down). noconnection means the node went away.
+      if (s->payload.is_atom(noconnection)) {
+        Atom node = w.dest.is_pid() ? pid_node(w.dest) : w.dest.element(1).atom_value();
+        out = CallOutcome{false, Term::tuple({Term::atom(nodedown), Term::atom(node)})};
+      } else {
+        out = CallOutcome{false, std::move(s->payload)};
+      }
+    } else {
+      out = CallOutcome{true, s->payload.element(1)};
+      demonitor(w.mref, true);
+    }
+    free_signal(s);
+    complete_call(std::move(out));
+    return true;
+  }
+  messages_.set_scan_prev(prev);
+  if (w.timed_out) {
+    // gen.erl: demonitor with flush (which also ends the alias, so a late reply is dropped),
+    // then a last look for a reply that is already here: step_call just did that.
+    demonitor(w.mref, true);
+    complete_call(CallOutcome{false, Term::atom(timeout)});
+    return true;
+  }
+  return false;
+}
+
+void Process::complete_call(CallOutcome outcome) {
+  CallWait& w = extras_->wait;
+  CallContinuation k = std::move(w.k);
+  w.active = false;
+  w.has_outcome = false;
+  w.timed_out = false;
+  w.deadline = 0;
+  w.mref = Term();
+  w.dest = Term();
+  w.outcome = CallOutcome{};
+  messages_.set_scan_prev(nullptr);
+  guarded([&] { k(*this, std::move(outcome)); });
+}
+
+void Process::on_timer_check(Signal* s) {
+  uint64_t at = 0;
+  s->payload.to_uint64(at);
+  free_signal(s);
+  if (!extras_) return;
+  auto& x = *extras_;
+  if (x.timer_armed_at == at) x.timer_armed_at = 0;
+  CallWait& w = x.wait;
+  if (!w.active || w.deadline == 0 || w.has_outcome) return;
+  if (now_ns() >= w.deadline) {
+    w.timed_out = true;
+    return;
+  }
+  if (x.timer_armed_at == 0 || x.timer_armed_at > w.deadline) {  // fired for an earlier call
+    x.timer_armed_at = w.deadline;
+    rt_->timers_->arm_check(id_, self_.as<term::PidBox>()->serial, w.deadline);
+  }
+}
+
+}  // namespace ergod::runtime

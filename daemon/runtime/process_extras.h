@@ -1,0 +1,73 @@
+// ProcessExtras: the parts of a process that most processes never need, allocated the first
+// time one is used: links, monitors in both directions, aliases, the call in progress and the
+// nodes this process has links or monitors with. Keeping them out of Process keeps an idle
+// process small. Only the process itself touches its extras (runtime-internal header).
+#pragma once
+
+#include <cstdint>
+#include <exception>
+#include <vector>
+
+#include "runtime/process.h"
+#include "runtime/ref_table.h"
+
+namespace ergod::runtime {
+
+// Flags of an OutEntry.
+inline constexpr uint8_t kOutMonitor = 1;        // a monitor this process holds
+inline constexpr uint8_t kOutAlias = 2;          // an active alias
+inline constexpr uint8_t kOutAliasWithMon = 4;   // the alias ends with the monitor
+inline constexpr uint8_t kOutAliasReply = 8;     // the alias ends with the first message
+                                                 // (and the monitor too, if there is one)
+
+// A reference this process made and still cares about: a monitor it holds, an alias, or both.
+struct OutEntry {
+  Term target;  // the monitored pid, or {Name, Node} for a remote monitor by name
+  Term object;  // what the DOWN message names when not the target itself: {Name, Node}
+  uint8_t flags = 0;
+};
+
+// A monitor another process holds on this one.
+struct InEntry {
+  Term origin;              // the monitoring pid
+  uint32_t name_plus1 = 0;  // registered name it monitored by (atom index + 1), or 0
+};
+
+struct NoValue {};
+
+struct CallWait {
+  bool active = false;
+  bool alias_tag = false;    // Tag is [alias | Mref], else the plain Mref
+  bool timed_out = false;
+  bool has_outcome = false;  // finished before waiting (calling_self, noproc by name)
+  uint64_t deadline = 0;     // steady-clock ns; 0 = infinity
+  Term mref;
+  Term dest;
+  CallOutcome outcome;
+  CallContinuation k;
+};
+
+struct ProcessExtras {
+  KeyTable<OutEntry> out;    // key: ref_key
+  KeyTable<InEntry> in;      // key: ref_key
+  KeyTable<NoValue> links;   // key: pid_key
+  CallWait wait;
+  uint64_t timer_armed_at = 0;          // earliest TimerCheck asked for (steady ns), 0 = none
+  std::vector<uint32_t> remote_nodes;   // node atom indices noted in the runtime's node index
+};
+
+// Runs a callback; an escaping C++ exception ends the process with {cxx_exception, What}.
+template <class F>
+void Process::guarded(F&& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    exit_reason_ = Term::tuple({Term::atom("cxx_exception"), Term::binary(std::string_view(e.what()))});
+    flags_ |= kExitPending;
+  } catch (...) {
+    exit_reason_ = Term::tuple({Term::atom("cxx_exception"), Term::binary(std::string_view("unknown"))});
+    flags_ |= kExitPending;
+  }
+}
+
+}  // namespace ergod::runtime

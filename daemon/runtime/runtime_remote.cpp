@@ -1,0 +1,93 @@
+// Signals arriving from other nodes (Runtime::deliver_*, called by dist on its own threads)
+// and nodedown. They take the same path as local signals from here on: the target's MPSC
+// queue, in the order dist calls them, or a dead-letter answer through the router.
+#include "runtime/ids.h"
+#include "runtime/node_index.h"
+#include "runtime/process_table.h"
+#include "runtime/registry.h"
+#include "runtime/runtime.h"
+
+namespace ergod::runtime {
+
+using namespace term::atoms;
+
+void Runtime::deliver_send(const Term& to, Term message) {
+  if (to.is_pid() && is_local_pid(to)) send_from(Term(), to, std::move(message));
+}
+
+void Runtime::deliver_reg_send(const Term& from, Atom to_name, Term message) {
+  uint64_t packed = registry_->lookup(to_name);
+  if (!packed) return;
+  send_from(from, Term::atom(to_name), std::move(message));
+}
+
+void Runtime::deliver_alias_send(const Term& from, const Term& alias, Term message) {
+  if (alias.is_reference() && is_local_ref(alias)) send_alias(from, alias, std::move(message));
+}
+
+void Runtime::deliver_link(const Term& from, const Term& to) { signal(to, SignalKind::Link, from); }
+
+void Runtime::deliver_unlink(const Term& from, const Term& to) { signal(to, SignalKind::Unlink, from); }
+
+void Runtime::deliver_link_exit(const Term& from, const Term& to, Term reason) {
+  signal(to, SignalKind::LinkExit, from, std::move(reason));
+}
+
+void Runtime::deliver_exit(const Term& from, const Term& to, Term reason) {
+  signal(to, SignalKind::Exit, from, std::move(reason));
+}
+
+void Runtime::deliver_monitor(const Term& from, const Term& to, const Term& ref) {
+  if (to.is_pid()) {
+    signal(to, SignalKind::Monitor, from, Term(), ref);
+    return;
+  }
+  if (!to.is_atom()) return;
+  Atom name = to.atom_value();
+  uint64_t packed = registry_->lookup(name);
+  Process* p = packed ? table_->acquire(uint32_t(packed), uint32_t(packed >> 32)) : nullptr;
+  if (!p) {
+    if (RemoteRouter* r = router()) r->down(to, from, ref, Term::atom(noproc));
+    return;
+  }
+  Signal* s = alloc_signal(SignalKind::Monitor);
+  s->from = from;
+  s->ref = ref;
+  s->flags = kSigByName;
+  s->aux = name.index() + 1;
+  push(p, s);
+  release(p);
+}
+
+void Runtime::deliver_demonitor(const Term& from, const Term& to, const Term& ref) {
+  Term pid = to.is_atom() ? whereis(to.atom_value()) : to;
+  if (pid.is_pid()) signal(pid, SignalKind::Demonitor, from, Term(), ref);
+}
+
+void Runtime::deliver_down(const Term& from, const Term& to, const Term& ref, Term reason) {
+  signal(to, SignalKind::Down, from, std::move(reason), ref);
+}
+
+void Runtime::node_down(Atom node) {
+  for (uint64_t packed : nodes_->take(node)) {
+    Process* p = table_->acquire(uint32_t(packed), uint32_t(packed >> 32));
+    if (!p) continue;
+    Signal* s = alloc_signal(SignalKind::NodeDown);
+    s->aux = node.index();
+    push(p, s);
+    release(p);
+  }
+}
+
+void Runtime::note_remote_node(Atom node, Process* p) {
+  nodes_->add(node, uint64_t(p->id()) | uint64_t(p->self().as<term::PidBox>()->serial) << 32);
+}
+
+void Runtime::forget_remote_node(Atom node, Process* p) noexcept {
+  try {
+    nodes_->remove(node, uint64_t(p->id()) | uint64_t(p->self().as<term::PidBox>()->serial) << 32);
+  } catch (...) {
+  }
+}
+
+}  // namespace ergod::runtime

@@ -1,0 +1,297 @@
+// The worker threads: finding work (run-next slot, local queue, global queue, stealing),
+// running a process's batch, and sleeping/waking without losing a wake-up.
+#include "runtime/scheduler.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "runtime/process.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define ERGOD_CPU_RELAX() _mm_pause()
+#else
+#define ERGOD_CPU_RELAX() ((void)0)
+#endif
+
+namespace ergod::runtime {
+
+struct Scheduler::Worker {
+  Scheduler* sched = nullptr;
+  unsigned index = 0;
+  RunQueue local;
+  Process* run_next = nullptr;
+  uint32_t hops = 0;
+  bool in_run = false;
+  bool spinning = false;
+  uint64_t tick = 0;
+  uint32_t rng = 1;
+  std::atomic<uint32_t> wake{0};
+  std::thread thread;
+};
+
+namespace {
+thread_local void* current_worker = nullptr;  // Scheduler::Worker* of this thread, if any
+constexpr auto kSpinTime = std::chrono::microseconds(50);
+}  // namespace
+
+Scheduler::Scheduler(Runtime& rt, unsigned workers) : rt_(rt) {
+  if (workers == 0) workers = std::max(1u, std::thread::hardware_concurrency());
+  for (unsigned i = 0; i < workers; ++i) {
+    auto w = std::make_unique<Worker>();
+    w->sched = this;
+    w->index = i;
+    w->rng = 0x9E3779B9u * (i + 1);
+    workers_.push_back(std::move(w));
+  }
+}
+
+Scheduler::~Scheduler() { stop(); }
+
+void Scheduler::start() {
+  if (started_) return;
+  started_ = true;
+  for (auto& w : workers_) {
+    Worker* wp = w.get();
+    wp->thread = std::thread([this, wp] { worker_main(*wp); });
+  }
+}
+
+void Scheduler::stop() {
+  if (!started_) return;
+  stopping_.store(true, std::memory_order_seq_cst);
+  {
+    std::lock_guard lock(idle_mu_);
+    for (Worker* w : idle_) {
+      w->wake.store(1, std::memory_order_release);
+      w->wake.notify_one();
+    }
+    idle_.clear();
+  }
+  for (auto& w : workers_) {
+    w->wake.store(1, std::memory_order_release);
+    w->wake.notify_one();
+    if (w->thread.joinable()) w->thread.join();
+  }
+  started_ = false;
+}
+
+bool Scheduler::on_worker() const noexcept {
+  auto* w = static_cast<Worker*>(current_worker);
+  return w && w->sched == this;
+}
+
+void Scheduler::schedule(Process* p) noexcept {
+  auto* w = static_cast<Worker*>(current_worker);
+  if (w && w->sched == this) {
+    if (w->in_run) {
+      Process* displaced = w->run_next;
+      w->run_next = p;
+      if (displaced) push_local(*w, displaced);
+      return;
+    }
+    push_local(*w, p);
+    return;
+  }
+  push_global(p);
+}
+
+void Scheduler::push_local(Worker& w, Process* p) noexcept {
+  if (!w.local.push(p)) {
+    Process* batch[RunQueue::kSize / 2 + 1];
+    uint32_t n = w.local.pop_half(batch);
+    batch[n++] = p;
+    push_global_batch(batch, n);
+    return;
+  }
+  wake_if_needed();
+}
+
+void Scheduler::push_global(Process* p) noexcept { push_global_batch(&p, 1); }
+
+void Scheduler::push_global_batch(Process** ps, uint32_t n) noexcept {
+  {
+    std::lock_guard lock(global_mu_);
+    for (uint32_t i = 0; i < n; ++i) {
+      ps[i]->run_link_ = nullptr;
+      if (global_tail_) global_tail_->run_link_ = ps[i]; else global_head_ = ps[i];
+      global_tail_ = ps[i];
+    }
+    global_size_.fetch_add(n, std::memory_order_relaxed);
+  }
+  wake_if_needed();
+}
+
+Process* Scheduler::pop_global(Worker* w) noexcept {
+  std::lock_guard lock(global_mu_);
+  Process* first = global_head_;
+  if (!first) return nullptr;
+  uint32_t size = global_size_.load(std::memory_order_relaxed);
+  uint32_t take = std::min<uint32_t>(size / uint32_t(workers_.size()) + 1, RunQueue::kSize / 2);
+  global_head_ = first->run_link_;
+  uint32_t taken = 1;
+  while (w && taken < take && global_head_) {
+    Process* p = global_head_;
+    global_head_ = p->run_link_;
+    if (!w->local.push(p)) {  // cannot happen when the local queue had room; put it back
+      p->run_link_ = global_head_;
+      global_head_ = p;
+      break;
+    }
+    ++taken;
+  }
+  if (!global_head_) global_tail_ = nullptr;
+  global_size_.fetch_sub(taken, std::memory_order_relaxed);
+  return first;
+}
+
+bool Scheduler::work_visible() const noexcept {
+  if (global_size_.load(std::memory_order_relaxed) > 0) return true;
+  for (auto& w : workers_)
+    if (w->local.size() > 0) return true;
+  return false;
+}
+
+void Scheduler::wake_if_needed() noexcept {
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (sleeping_.load(std::memory_order_relaxed) == 0) return;
+  int expected = 0;
+  // One spinning worker at a time looks for work; it wakes the next one if it finds some.
+  if (!spinning_.compare_exchange_strong(expected, 1, std::memory_order_acq_rel)) return;
+  Worker* target = nullptr;
+  {
+    std::lock_guard lock(idle_mu_);
+    if (!idle_.empty()) {
+      target = idle_.back();
+      idle_.pop_back();
+    }
+  }
+  if (!target) {
+    spinning_.fetch_sub(1, std::memory_order_acq_rel);
+    return;
+  }
+  target->wake.store(1, std::memory_order_release);
+  target->wake.notify_one();
+}
+
+void Scheduler::sleep(Worker& w) {
+  {
+    std::lock_guard lock(idle_mu_);
+    w.wake.store(0, std::memory_order_relaxed);
+    idle_.push_back(&w);
+  }
+  sleeping_.fetch_add(1, std::memory_order_seq_cst);
+  if (work_visible() || stopping_.load(std::memory_order_seq_cst)) {
+    std::lock_guard lock(idle_mu_);
+    auto it = std::find(idle_.begin(), idle_.end(), &w);
+    if (it != idle_.end()) {
+      idle_.erase(it);
+      sleeping_.fetch_sub(1, std::memory_order_acq_rel);
+      return;
+    }
+    // A waker took us off the list: it has set (or is about to set) wake; wait for it.
+  }
+  while (w.wake.load(std::memory_order_acquire) == 0) w.wake.wait(0, std::memory_order_acquire);
+  sleeping_.fetch_sub(1, std::memory_order_acq_rel);
+  // A waker counted us as spinning before waking us (stop() does not; then it no longer matters).
+  if (!stopping_.load(std::memory_order_relaxed)) w.spinning = true;
+}
+
+Process* Scheduler::steal(Worker& w) {
+  unsigned n = unsigned(workers_.size());
+  if (n < 2) return nullptr;
+  w.rng = w.rng * 1664525u + 1013904223u;
+  unsigned start = w.rng % n;
+  for (unsigned i = 0; i < n; ++i) {
+    Worker& v = *workers_[(start + i) % n];
+    if (&v == &w) continue;
+    if (Process* p = v.local.steal_into(w.local)) return p;
+  }
+  return nullptr;
+}
+
+Process* Scheduler::find_work(Worker& w) {
+  ++w.tick;
+  if (w.tick % 61 == 0 && global_size_.load(std::memory_order_relaxed) > 0) {
+    if (Process* p = pop_global(&w)) return p;
+  }
+  if (Process* p = w.run_next) {
+    w.run_next = nullptr;
+    if (++w.hops < kRunNextHops) return p;
+    w.hops = 0;
+    // The pair has had its slice: to the back of the queue, if anything else is waiting
+    // (requeueing it onto an empty queue would only invite a thief to split the pair).
+    if (w.local.size() == 0 && global_size_.load(std::memory_order_relaxed) == 0) return p;
+    push_local(w, p);
+  }
+  w.hops = 0;
+  if (Process* p = w.local.pop()) return p;
+  if (global_size_.load(std::memory_order_relaxed) > 0)
+    if (Process* p = pop_global(&w)) return p;
+  return steal(w);
+}
+
+void Scheduler::run_one(Worker& w, Process* p) {
+  p->sched_.exchange(kRunning, std::memory_order_acq_rel);
+  w.in_run = true;
+  Process::RunResult r = p->run(kBudget);
+  w.in_run = false;
+  switch (r) {
+    case Process::RunResult::Exited:
+      return;  // p may be gone
+    case Process::RunResult::Yield:
+      p->sched_.store(kNotified, std::memory_order_release);
+      push_local(w, p);
+      return;
+    case Process::RunResult::Idle: {
+      uint32_t expected = kRunning;
+      if (p->sched_.compare_exchange_strong(expected, 0, std::memory_order_acq_rel)) return;
+      // Signals arrived while it ran: it stays notified and goes round again.
+      p->sched_.store(kNotified, std::memory_order_release);
+      push_local(w, p);
+      return;
+    }
+  }
+}
+
+void Scheduler::worker_main(Worker& w) {
+  current_worker = &w;
+  while (!stopping_.load(std::memory_order_relaxed)) {
+    Process* p = find_work(w);
+    if (p) {
+      if (w.spinning) {
+        w.spinning = false;
+        // The last spinner found work: there may be more, so let another worker look.
+        if (spinning_.fetch_sub(1, std::memory_order_acq_rel) == 1) wake_if_needed();
+      }
+      run_one(w, p);
+      continue;
+    }
+    if (!w.spinning) {
+      w.spinning = true;
+      spinning_.fetch_add(1, std::memory_order_acq_rel);
+    }
+    auto until = std::chrono::steady_clock::now() + kSpinTime;
+    bool found = false;
+    for (uint32_t i = 0; !stopping_.load(std::memory_order_relaxed); ++i) {
+      if (work_visible()) {
+        found = true;
+        break;
+      }
+      ERGOD_CPU_RELAX();
+      if ((i & 63) == 63 && std::chrono::steady_clock::now() > until) break;
+    }
+    if (found) continue;
+    w.spinning = false;
+    spinning_.fetch_sub(1, std::memory_order_acq_rel);
+    if (stopping_.load(std::memory_order_relaxed)) break;
+    sleep(w);
+  }
+  if (w.spinning) {
+    w.spinning = false;
+    spinning_.fetch_sub(1, std::memory_order_acq_rel);
+  }
+  current_worker = nullptr;
+}
+
+}  // namespace ergod::runtime

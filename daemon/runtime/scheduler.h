@@ -1,0 +1,82 @@
+// Scheduler: N worker threads that run processes which have signals.
+//
+// A process's sched_ word decides who may queue it: a sender that pushes a signal sets
+// kNotified; only the one that found the word 0 (idle, not running) queues the process, so a
+// process is queued at most once and runs on one thread at a time. A worker takes a process,
+// swaps kNotified for kRunning, runs a batch (Process::run), then swaps kRunning back to 0;
+// if a sender set kNotified meanwhile, that swap fails and the worker queues it again.
+//
+// Where a runnable process goes: onto the current worker's "run next" slot when a process on
+// that worker woke it (so a caller/server pair ping-pongs on one thread without waking
+// anyone; the slot inherits the time slice, bounded by kRunNextHops), else onto the worker's
+// local RunQueue, or the global queue when woken from a non-worker thread. Idle workers steal
+// half of another worker's queue; with nothing to steal they spin briefly, then sleep on a
+// futex (std::atomic::wait) until work is queued and no other worker is already spinning.
+//
+// Threads: schedule() from any thread; the rest is internal to the workers.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "runtime/run_queue.h"
+
+namespace ergod::runtime {
+
+class Process;
+class Runtime;
+
+inline constexpr uint32_t kNotified = 1;  // has signals and is queued (or about to be)
+inline constexpr uint32_t kRunning = 2;   // a worker is running it
+inline constexpr uint32_t kDead = 4;      // ended: never queued again
+
+class Scheduler {
+ public:
+  static constexpr uint32_t kBudget = 64;       // messages a process handles before yielding
+  static constexpr uint32_t kRunNextHops = 64;  // run-next hand-offs before a fair requeue
+
+  Scheduler(Runtime& rt, unsigned workers);
+  ~Scheduler();  // stops and joins
+  void start();
+  void stop();
+
+  // p's sched_ was just moved from 0 to kNotified by the caller: queue it. Any thread.
+  void schedule(Process* p) noexcept;
+  bool on_worker() const noexcept;
+  unsigned worker_count() const noexcept { return unsigned(workers_.size()); }
+
+ private:
+  struct Worker;
+  void worker_main(Worker& w);
+  Process* find_work(Worker& w);
+  Process* steal(Worker& w);
+  void run_one(Worker& w, Process* p);
+  void push_local(Worker& w, Process* p) noexcept;
+  void push_global(Process* p) noexcept;
+  void push_global_batch(Process** ps, uint32_t n) noexcept;
+  Process* pop_global(Worker* w) noexcept;  // moves a batch into w's queue when w is given
+  bool work_visible() const noexcept;
+  void wake_if_needed() noexcept;
+  void sleep(Worker& w);
+
+  Runtime& rt_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::atomic<bool> stopping_{false};
+  bool started_ = false;
+
+  std::mutex global_mu_;
+  Process* global_head_ = nullptr;
+  Process* global_tail_ = nullptr;
+  std::atomic<uint32_t> global_size_{0};
+
+  std::atomic<int> spinning_{0};
+  std::atomic<int> sleeping_{0};
+  std::mutex idle_mu_;
+  std::vector<Worker*> idle_;
+};
+
+}  // namespace ergod::runtime
