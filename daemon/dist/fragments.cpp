@@ -1,0 +1,89 @@
+// Reassembling and cutting fragmented messages (see fragments.h).
+#include "dist/fragments.h"
+
+#include "dist/dist_header.h"
+#include "dist/wire.h"
+
+namespace ergod::dist {
+
+namespace {
+uint64_t get_u64(std::span<const uint8_t> b, size_t at) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < 8; ++i) v = v << 8 | b[at + i];
+  return v;
+}
+}  // namespace
+
+Result<bool> FragmentAssembler::first(std::span<const uint8_t> frame, ReceiveAtomCache& cache,
+                                      AssembledMessage& out) {
+  if (frame.size() < 18) return make_error("first fragment of " + std::to_string(frame.size()) + " bytes is cut short");
+  uint64_t seq = get_u64(frame, 2), frag = get_u64(frame, 10);
+  if (frag == 0) return make_error("first fragment with FragmentId 0");
+  if (pending_.count(seq)) return make_error("first fragment for sequence " + std::to_string(seq) + ", which is already in progress");
+  std::vector<term::Atom> refs;
+  auto header = read_dist_header(frame.subspan(18), cache, refs);
+  if (!header) return make_error(header.error());
+  auto data = frame.subspan(18 + header.value());
+  if (data.size() > max_message_) return make_error("fragmented message exceeds " + std::to_string(max_message_) + " bytes");
+  if (frag == 1) {
+    out.refs = std::move(refs);
+    out.body.assign(data.begin(), data.end());
+    return true;
+  }
+  if (pending_.size() >= max_in_flight_)
+    return make_error("more than " + std::to_string(max_in_flight_) + " fragmented messages in flight");
+  auto& p = pending_[seq];
+  p.next_fragment = frag - 1;
+  p.message.refs = std::move(refs);
+  p.message.body.assign(data.begin(), data.end());
+  return false;
+}
+
+Result<bool> FragmentAssembler::next(std::span<const uint8_t> frame, AssembledMessage& out) {
+  if (frame.size() < 18) return make_error("fragment of " + std::to_string(frame.size()) + " bytes is cut short");
+  uint64_t seq = get_u64(frame, 2), frag = get_u64(frame, 10);
+  auto it = pending_.find(seq);
+  if (it == pending_.end()) return make_error("fragment for sequence " + std::to_string(seq) + ", which has no first fragment");
+  auto& p = it->second;
+  if (frag != p.next_fragment)
+    return make_error("fragment " + std::to_string(frag) + " of sequence " + std::to_string(seq) + " where " +
+                      std::to_string(p.next_fragment) + " was due");
+  auto data = frame.subspan(18);
+  if (p.message.body.size() + data.size() > max_message_)
+    return make_error("fragmented message exceeds " + std::to_string(max_message_) + " bytes");
+  p.message.body.insert(p.message.body.end(), data.begin(), data.end());
+  if (frag > 1) {
+    p.next_fragment = frag - 1;
+    return false;
+  }
+  out = std::move(p.message);
+  pending_.erase(it);
+  return true;
+}
+
+OutgoingFragments::OutgoingFragments(uint64_t sequence, std::string header, std::vector<uint8_t> body,
+                                     size_t fragment_size)
+    : sequence_(sequence), header_(std::move(header)), body_(std::move(body)),
+      fragment_size_(fragment_size ? fragment_size : 1) {
+  count_ = body_.empty() ? 1 : (body_.size() + fragment_size_ - 1) / fragment_size_;
+}
+
+void OutgoingFragments::next_frame(std::string& frame) {
+  frame.clear();
+  bool first = sent_ == 0;
+  wire::put_u8(frame, 131);
+  wire::put_u8(frame, first ? 69 : 70);
+  wire::put_u64(frame, sequence_);
+  wire::put_u64(frame, count_ - sent_);
+  if (first) frame += header_;
+  size_t n = std::min(fragment_size_, body_.size() - pos_);
+  frame.append(reinterpret_cast<const char*>(body_.data() + pos_), n);
+  pos_ += n;
+  ++sent_;
+  if (done()) {
+    body_.clear();
+    body_.shrink_to_fit();
+  }
+}
+
+}  // namespace ergod::dist

@@ -1,0 +1,78 @@
+// Fragmented messages (DFLAG_FRAGMENTS, erl_dist_protocol "Distribution Header for
+// fragmented messages"):
+//   first:  131 69 SequenceId(8) FragmentId(8) <atom cache header> data
+//   later:  131 70 SequenceId(8) FragmentId(8) data
+// FragmentId counts down to 1; fragments of different messages interleave on the wire, and
+// with unfragmented messages.
+//
+// FragmentAssembler puts received fragments back together, bounded in message size and in
+// the number of messages in flight; the header is applied to the atom cache when the first
+// fragment arrives (the sender wrote it before anything that follows), and its references are
+// kept with the message. OutgoingFragments cuts one encoded message into frames that the
+// connection's send queue interleaves with other traffic (node_link.h).
+//
+// Threads: one connection's objects on its loop thread.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "dist/atom_cache.h"
+#include "term/result.h"
+
+namespace ergod::dist {
+
+// A whole message: the atoms its header referred to, and the control message and payload.
+struct AssembledMessage {
+  std::vector<term::Atom> refs;
+  std::vector<uint8_t> body;
+};
+
+class FragmentAssembler {
+ public:
+  explicit FragmentAssembler(size_t max_message = size_t(64) << 20, size_t max_in_flight = 4096)
+      : max_message_(max_message), max_in_flight_(max_in_flight) {}
+
+  // `frame` is the whole frame (131 69 ... / 131 70 ...). Returns true and fills `out` when
+  // the frame completed a message; false when more fragments are due. An error (malformed
+  // fragment, unknown sequence, fragment out of order, a message over max_message) is a
+  // protocol violation: the caller closes the connection.
+  Result<bool> first(std::span<const uint8_t> frame, ReceiveAtomCache& cache, AssembledMessage& out);
+  Result<bool> next(std::span<const uint8_t> frame, AssembledMessage& out);
+
+  size_t in_flight() const { return pending_.size(); }
+
+ private:
+  struct Pending {
+    uint64_t next_fragment;  // the FragmentId expected next
+    AssembledMessage message;
+  };
+  std::unordered_map<uint64_t, Pending> pending_;
+  size_t max_message_;
+  size_t max_in_flight_;
+};
+
+// One encoded message being sent in fragments. `header` is the atom cache header (what
+// write_dist_header produced), `body` the control message and payload.
+class OutgoingFragments {
+ public:
+  OutgoingFragments(uint64_t sequence, std::string header, std::vector<uint8_t> body, size_t fragment_size);
+  uint64_t fragment_count() const { return count_; }
+  bool done() const { return sent_ == count_; }
+  // Replaces `frame` with the next fragment (call only while !done()).
+  void next_frame(std::string& frame);
+
+ private:
+  uint64_t sequence_;
+  std::string header_;
+  std::vector<uint8_t> body_;
+  size_t fragment_size_;
+  uint64_t count_;
+  uint64_t sent_ = 0;
+  size_t pos_ = 0;
+};
+
+}  // namespace ergod::dist

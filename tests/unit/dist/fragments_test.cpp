@@ -1,0 +1,137 @@
+// Fragmented messages: cutting, reassembly interleaved with other traffic, bounds.
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "dist/atom_cache.h"
+#include "dist/dist_header.h"
+#include "dist/fragments.h"
+#include "dist/wire.h"
+
+using namespace ergod::dist;
+using ergod::term::Atom;
+
+namespace {
+std::span<const uint8_t> span_of(const std::string& s) {
+  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
+std::vector<uint8_t> pattern(size_t n, uint8_t seed) {
+  std::vector<uint8_t> v(n);
+  for (size_t i = 0; i < n; ++i) v[i] = static_cast<uint8_t>(i * 31 + seed);
+  return v;
+}
+std::vector<std::string> cut(uint64_t seq, const std::string& header, const std::vector<uint8_t>& body, size_t size) {
+  OutgoingFragments out(seq, header, body, size);
+  std::vector<std::string> frames;
+  while (!out.done()) {
+    std::string f;
+    out.next_frame(f);
+    frames.push_back(f);
+  }
+  return frames;
+}
+}  // namespace
+
+TEST_CASE("a message cut into fragments counts down and reassembles whole", "[fragments]") {
+  auto body = pattern(100000, 1);
+  auto frames = cut(7, std::string(1, '\0'), body, 30000);
+  REQUIRE(frames.size() == 4);
+  CHECK(static_cast<uint8_t>(frames[0][1]) == 69);
+  CHECK(static_cast<uint8_t>(frames[1][1]) == 70);
+  CHECK(frames[0][17] == 4);  // FragmentId of the first: the count
+  CHECK(frames[3][17] == 1);
+  FragmentAssembler a;
+  ReceiveAtomCache cache;
+  AssembledMessage m;
+  REQUIRE(a.first(span_of(frames[0]), cache, m).value() == false);
+  for (size_t i = 1; i < 3; ++i) REQUIRE(a.next(span_of(frames[i]), m).value() == false);
+  REQUIRE(a.next(span_of(frames[3]), m).value() == true);
+  CHECK(m.body == body);
+  CHECK(a.in_flight() == 0);
+}
+
+TEST_CASE("fragments of two messages interleave and both arrive with their own atoms", "[fragments]") {
+  SendAtomCache send;
+  Atom x = Atom::make("frag_x"), y = Atom::make("frag_y");
+  send.begin_message();
+  send.index_of(x);
+  std::string hx;
+  write_dist_header(send.refs(), hx);
+  send.begin_message();
+  send.index_of(y);
+  std::string hy;
+  write_dist_header(send.refs(), hy);
+  auto bx = pattern(50000, 2), by = pattern(70000, 3);
+  auto fx = cut(1, hx, bx, 16384), fy = cut(2, hy, by, 16384);
+  FragmentAssembler a;
+  ReceiveAtomCache cache;
+  AssembledMessage m;
+  std::vector<AssembledMessage> done;
+  size_t i = 0, j = 0;
+  while (i < fx.size() || j < fy.size()) {
+    for (auto* p : {&fx, &fy}) {
+      size_t& k = p == &fx ? i : j;
+      if (k >= p->size()) continue;
+      auto r = k == 0 ? a.first(span_of((*p)[k]), cache, m) : a.next(span_of((*p)[k]), m);
+      REQUIRE(r.ok());
+      if (r.value()) done.push_back(std::move(m));
+      ++k;
+    }
+  }
+  REQUIRE(done.size() == 2);
+  CHECK(done[0].body == bx);
+  CHECK(done[0].refs == std::vector<Atom>{x});
+  CHECK(done[1].body == by);
+  CHECK(done[1].refs == std::vector<Atom>{y});
+}
+
+TEST_CASE("a message of one fragment is complete at once", "[fragments]") {
+  auto frames = cut(9, std::string(1, '\0'), pattern(10, 4), 65536);
+  REQUIRE(frames.size() == 1);
+  FragmentAssembler a;
+  ReceiveAtomCache cache;
+  AssembledMessage m;
+  CHECK(a.first(span_of(frames[0]), cache, m).value() == true);
+  CHECK(m.body == pattern(10, 4));
+}
+
+TEST_CASE("fragments out of order, unknown sequences and oversized messages are refused", "[fragments]") {
+  auto frames = cut(5, std::string(1, '\0'), pattern(1000, 5), 100);
+  ReceiveAtomCache cache;
+  AssembledMessage m;
+  {
+    FragmentAssembler a;
+    REQUIRE(a.first(span_of(frames[0]), cache, m).ok());
+    CHECK_FALSE(a.next(span_of(frames[2]), m).ok());  // skipped one
+  }
+  {
+    FragmentAssembler a;
+    CHECK_FALSE(a.next(span_of(frames[1]), m).ok());  // no first fragment
+  }
+  {
+    FragmentAssembler a;
+    REQUIRE(a.first(span_of(frames[0]), cache, m).ok());
+    CHECK_FALSE(a.first(span_of(frames[0]), cache, m).ok());  // sequence already in progress
+  }
+  {
+    FragmentAssembler a(500);
+    REQUIRE(a.first(span_of(frames[0]), cache, m).ok());
+    ergod::Result<bool> r = false;
+    for (size_t i = 1; i < frames.size() && r.ok(); ++i) r = a.next(span_of(frames[i]), m);
+    CHECK_FALSE(r.ok());
+  }
+  {
+    FragmentAssembler a;
+    CHECK_FALSE(a.first(span_of(std::string("\x83\x45\x00", 3)), cache, m).ok());  // cut short
+  }
+  {
+    FragmentAssembler a(1 << 20, 2);
+    auto f1 = cut(1, std::string(1, '\0'), pattern(300, 1), 100);
+    auto f2 = cut(2, std::string(1, '\0'), pattern(300, 1), 100);
+    auto f3 = cut(3, std::string(1, '\0'), pattern(300, 1), 100);
+    REQUIRE(a.first(span_of(f1[0]), cache, m).ok());
+    REQUIRE(a.first(span_of(f2[0]), cache, m).ok());
+    CHECK_FALSE(a.first(span_of(f3[0]), cache, m).ok());  // too many in flight
+  }
+}
