@@ -70,6 +70,11 @@ class SignalQueue {
 class MessageList {
  public:
   bool empty() const noexcept { return head_ == nullptr; }
+  size_t size() const noexcept {
+    size_t n = 0;
+    for (Signal* s = head_; s; s = s->next_signal()) ++n;
+    return n;
+  }
   Signal* front() const noexcept { return head_; }
 
   void push_back(Signal* s) noexcept {

@@ -150,6 +150,8 @@ void Process::exit(const Term& pid, Term reason) {
   if (pid.is_pid()) rt_->signal(pid, SignalKind::Exit, self_, std::move(reason));
 }
 
+size_t Process::message_queue_len() const noexcept { return messages_.size(); }
+
 bool Process::trap_exit() const noexcept { return flags_ & kTrapExit; }
 
 bool Process::set_trap_exit(bool on) noexcept {

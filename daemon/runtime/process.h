@@ -142,6 +142,11 @@ class Process {
   void call(const Term& dest, Atom label, Term request, int64_t timeout_ms, CallContinuation k);
   bool in_call() const noexcept;
 
+  // ---- introspection ----------------------------------------------------------------------
+  // erlang:process_info(self(), message_queue_len): messages taken in and not yet handled
+  // (held back by a call, or behind the current one). O(n).
+  size_t message_queue_len() const noexcept;
+
  private:
   friend class Runtime;
   friend class Scheduler;

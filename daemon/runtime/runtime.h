@@ -58,8 +58,9 @@ class Runtime {
   bool is_alive(const Term& pid);
   size_t process_count() const noexcept;
   Term make_ref();
-  // Runs fn inside the process (as one of its callbacks, in order with its signals). Returns
-  // false, without running fn, when the process is dead.
+  // Runs fn inside the process, as a signal: after the signals sent to it before (from this
+  // thread), and ahead of messages already queued but not yet handled (like a link or an exit
+  // signal would be). Returns false, without running fn, when the process is dead.
   bool run_in(const Term& pid, RunFunction fn);
 
   // ---- registered names ---------------------------------------------------------------------

@@ -1,0 +1,195 @@
+// The synchronous call (gen.erl's do_call) with a continuation.
+#include <functional>
+#include <thread>
+#include <memory>
+#include <vector>
+
+#include "support.h"
+
+using namespace rt_test;
+namespace atoms = ergod::term::atoms;
+
+namespace {
+
+// Answers each '$gen_call' only when sent {release, Reply}; {send_to, Dest, Msg} sends Msg.
+Term spawn_gate(Runtime& rt) {
+  auto pending = std::make_shared<std::vector<Term>>();
+  return spawn_fn(rt, [pending](Process& self, Term m) {
+    if (m.is_tuple() && m.tuple_arity() == 3 && m.element(0).is_atom(atoms::gen_call)) {
+      pending->push_back(m.element(1));
+    } else if (m.is_tuple() && m.tuple_arity() == 2 && m.element(0) == A("release")) {
+      for (auto& from : *pending) {
+        const Term& tag = from.element(1);
+        self.send(tag.is_cons() ? tag.tail() : from.element(0), T({tag, m.element(1)}));
+      }
+      pending->clear();
+    } else if (m.is_tuple() && m.tuple_arity() == 3 && m.element(0) == A("send_to")) {
+      self.send(m.element(1), m.element(2));
+    }
+  });
+}
+
+Term outcome_term(const CallOutcome& o) { return T({A(o.ok ? "ok" : "error"), o.value}); }
+
+// A caller that calls dest in init and reports {outcome, ...}; forwards other messages.
+Term spawn_caller(Runtime& rt, const Term& to, Term dest, int64_t timeout, SpawnOptions o = {}) {
+  return spawn_fn2(rt, [to, dest, timeout](Process& self) {
+    self.call(dest, atoms::gen_call, A("request"), timeout, [to](Process& self, CallOutcome out) {
+      self.send(to, T({A("outcome"), outcome_term(out)}));
+    });
+  }, [to](Process& self, Term m) { self.send(to, std::move(m)); }, o);
+}
+
+Term ask(Runtime& rt, Inbox& in, const Term& pid, std::function<Term(Process&)> fn) {
+  Term to = in.pid();
+  Term tag = rt.make_ref();
+  REQUIRE(rt.run_in(pid, [fn, to, tag](Process& self) { self.send(to, T({tag, fn(self)})); }));
+  return recv_if(in, [&](const Term& m) { return m.is_tuple() && m.tuple_arity() == 2 && m.element(0) == tag; })
+      .element(1);
+}
+
+void await_queued(Runtime& rt, Inbox& in, const Term& pid, int64_t n) {
+  for (int i = 0; i < 100000; ++i)
+    if (ask(rt, in, pid, [](Process& self) { return I(int64_t(self.message_queue_len())); }) == I(n)) return;
+  FAIL("the messages never queued up");
+}
+
+}  // namespace
+
+TEST_CASE("a call's reply goes to the continuation, then the held-back messages in their order", "[runtime][calls]") {
+  Runtime rt;
+  Inbox in(rt);
+  Term gate = spawn_gate(rt);
+  Term x = spawn_caller(rt, in.pid(), gate, 5000);
+  for (int i = 1; i <= 3; ++i) rt.send(x, I(i));
+  await_queued(rt, in, x, 3);  // held back while the call waits
+  rt.send(gate, T({A("release"), A("the_reply")}));
+  CHECK(recv(in) == T({A("outcome"), T({A("ok"), A("the_reply")})}));
+  CHECK(recv(in) == I(1));
+  CHECK(recv(in) == I(2));
+  CHECK(recv(in) == I(3));
+}
+
+TEST_CASE("a call times out with timeout, and the late reply is dropped (its alias is gone)", "[runtime][calls]") {
+  Runtime rt;
+  Inbox in(rt);
+  Term gate = spawn_gate(rt);
+  Term x = spawn_caller(rt, in.pid(), gate, 30);
+  CHECK(recv(in) == T({A("outcome"), T({A("error"), A("timeout")})}));
+  rt.send(gate, T({A("release"), A("late")}));
+  rt.send(gate, T({A("send_to"), x, A("marker")}));  // from the gate, so after its reply
+  CHECK(recv(in) == A("marker"));
+  CHECK(rt.is_alive(x));
+}
+
+TEST_CASE("calling a dead process or a missing name gives noproc", "[runtime][calls]") {
+  Runtime rt;
+  Inbox in(rt);
+  Term dead = spawn_fn2(rt, [](Process& self) { self.exit(A("normal")); }, [](Process&, Term) {});
+  await_exit(rt, dead);
+  spawn_caller(rt, in.pid(), dead, 5000);
+  CHECK(recv(in) == T({A("outcome"), T({A("error"), A("noproc")})}));
+  spawn_caller(rt, in.pid(), dead, kInfinity);
+  CHECK(recv(in) == T({A("outcome"), T({A("error"), A("noproc")})}));
+  spawn_caller(rt, in.pid(), A("rt_test_no_such_server"), 5000);
+  CHECK(recv(in) == T({A("outcome"), T({A("error"), A("noproc")})}));
+  CHECK_FALSE(rt.call(dead, atoms::gen_call, A("x"), 1000).ok);
+}
+
+TEST_CASE("calling self gives calling_self", "[runtime][calls]") {
+  Runtime rt;
+  Inbox in(rt);
+  Term to = in.pid();
+  spawn_fn2(rt, [to](Process& self) {
+    self.call(self.self(), atoms::gen_call, A("x"), 5000, [to](Process& self, CallOutcome out) {
+      self.send(to, outcome_term(out));
+    });
+  }, [](Process&, Term) {});
+  CHECK(recv(in) == T({A("error"), A("calling_self")}));
+}
+
+TEST_CASE("the callee's exit reason is the call's error", "[runtime][calls]") {
+  Runtime rt;
+  Inbox in(rt);
+  Term gate = spawn_gate(rt);
+  Term x = spawn_caller(rt, in.pid(), gate, 5000);
+  await_queued(rt, in, gate, 0);
+  REQUIRE(ask(rt, in, x, [](Process& self) { return A(self.in_call() ? "waiting" : "no"); }) == A("waiting"));
+  rt.exit(gate, A("crashed"));
+  CHECK(recv(in) == T({A("outcome"), T({A("error"), A("crashed")})}));
+}
+
+TEST_CASE("a call sends gen.erl's message: [alias|Mref] with a timeout, plain Mref with infinity", "[runtime][calls]") {
+  Runtime rt;
+  Inbox in(rt);
+  Term server = spawn_forwarder(rt, in.pid());
+  Term x = spawn_caller(rt, in.pid(), server, 5000);
+  Term m = recv(in);
+  REQUIRE(m.is_tuple());
+  REQUIRE(m.tuple_arity() == 3);
+  CHECK(m.element(0).is_atom(atoms::gen_call));
+  CHECK(m.element(2) == A("request"));
+  Term from = m.element(1);
+  CHECK(from.element(0) == x);
+  Term tag = from.element(1);
+  REQUIRE(tag.is_cons());
+  CHECK(tag.head() == A("alias"));
+  CHECK(tag.tail().is_reference());
+  rt.send(tag.tail(), T({tag, A("answer")}));  // reply to the alias, as gen:reply does
+  CHECK(recv(in) == T({A("outcome"), T({A("ok"), A("answer")})}));
+
+  Term y = spawn_caller(rt, in.pid(), server, kInfinity);
+  m = recv(in);
+  from = m.element(1);
+  CHECK(from.element(0) == y);
+  REQUIRE(from.element(1).is_reference());
+  rt.send(y, T({from.element(1), A("plain")}));  // reply to the pid
+  CHECK(recv(in) == T({A("outcome"), T({A("ok"), A("plain")})}));
+}
+
+TEST_CASE("a call from a non-runtime thread blocks until the outcome", "[runtime][calls]") {
+  Runtime rt;
+  Term echo = spawn_fn(rt, [](Process& self, Term m) {
+    const Term& from = m.element(1);
+    const Term& tag = from.element(1);
+    self.send(tag.is_cons() ? tag.tail() : from.element(0), T({tag, m.element(2)}));
+  });
+  CallOutcome out = rt.call(echo, atoms::gen_call, A("ping"), 5000);
+  CHECK(out.ok);
+  CHECK(out.value == A("ping"));
+  out = rt.call(echo, atoms::gen_call, A("pong"), kInfinity);
+  CHECK(out.ok);
+  CHECK(out.value == A("pong"));
+  Term gate = spawn_gate(rt);
+  out = rt.call(gate, atoms::gen_call, A("x"), 20);
+  CHECK_FALSE(out.ok);
+  CHECK(out.value == A("timeout"));
+}
+
+TEST_CASE("an exit signal still ends a process waiting in a call", "[runtime][calls]") {
+  Runtime rt;
+  Inbox in(rt);
+  Term gate = spawn_gate(rt);
+  Term x = spawn_caller(rt, in.pid(), gate, kInfinity);
+  REQUIRE(ask(rt, in, x, [](Process& self) { return A(self.in_call() ? "waiting" : "no"); }) == A("waiting"));
+  Term ref = monitor_from(in, x);
+  rt.exit(x, A("stop"));
+  CHECK(await_down(in, ref).element(4) == A("stop"));
+}
+
+TEST_CASE("a process waiting in a call does not hold its worker", "[runtime][calls]") {
+  RuntimeConfig cfg;
+  cfg.workers = 1;
+  Runtime rt(cfg);
+  Inbox in(rt);
+  Term gate = spawn_gate(rt);
+  Term x = spawn_caller(rt, in.pid(), gate, kInfinity);
+  Term echo = spawn_forwarder(rt, in.pid());
+  for (int i = 0; i < 100; ++i) {
+    rt.send(echo, I(i));
+    CHECK(recv(in) == I(i));
+  }
+  rt.send(gate, T({A("release"), A("fine")}));
+  CHECK(recv(in) == T({A("outcome"), T({A("ok"), A("fine")})}));
+  (void)x;
+}
