@@ -312,16 +312,48 @@ Term Term::map(std::span<const std::pair<Term, Term>> pairs) {
   size_t n = kept.size();
   auto* m = alloc_box<MapBox>(flex_size(offsetof(MapBox, kv), sizeof(Term), 2 * (n ? n : 1)));
   m->n = static_cast<uint32_t>(n);
-  for (size_t i = 2; i < 2 * n; ++i) new (&m->kv[i]) Term();
+  Term* slots = std::launder(m->kv);  // really 2n slots: keeps g++'s bounds check quiet
+  for (size_t i = 2; i < 2 * n; ++i) new (&slots[i]) Term();
   for (size_t i = 0; i < n; ++i) {
-    m->kv[2 * i] = pairs[kept[i]].first;
-    m->kv[2 * i + 1] = pairs[kept[i]].second;
+    slots[2 * i] = pairs[kept[i]].first;
+    slots[2 * i + 1] = pairs[kept[i]].second;
   }
   return adopt(m);
 }
 
 Term Term::map(std::initializer_list<std::pair<Term, Term>> pairs) {
   return map(std::span<const std::pair<Term, Term>>(pairs.begin(), pairs.size()));
+}
+
+Term Term::map_take_unique(Term* kv, size_t n) {
+  bool sorted = true;
+  for (size_t i = 1; i < n; ++i) {
+    int c = exact_compare(kv[2 * (i - 1)], kv[2 * i]);
+    if (c == 0) return Term();
+    if (c > 0) {
+      sorted = false;
+      break;
+    }
+  }
+  std::vector<uint32_t> order;
+  if (!sorted) {
+    order.resize(n);
+    for (uint32_t i = 0; i < n; ++i) order[i] = i;
+    std::sort(order.begin(), order.end(),
+              [&](uint32_t a, uint32_t b) { return exact_compare(kv[2 * a], kv[2 * b]) < 0; });
+    for (size_t i = 1; i < n; ++i)
+      if (exact_compare(kv[2 * order[i - 1]], kv[2 * order[i]]) == 0) return Term();
+  }
+  auto* m = alloc_box<MapBox>(flex_size(offsetof(MapBox, kv), sizeof(Term), 2 * (n ? n : 1)));
+  m->n = static_cast<uint32_t>(n);
+  Term* slots = std::launder(m->kv);
+  for (size_t i = 2; i < 2 * n; ++i) new (&slots[i]) Term();
+  for (size_t i = 0; i < n; ++i) {
+    size_t from = sorted ? i : order[i];
+    slots[2 * i] = std::move(kv[2 * from]);
+    slots[2 * i + 1] = std::move(kv[2 * from + 1]);
+  }
+  return adopt(m);
 }
 
 // ---- inspection --------------------------------------------------------------------------------

@@ -118,6 +118,10 @@ class Term {
   // A map from key/value pairs; later duplicates of a key replace earlier ones.
   static Term map(std::span<const std::pair<Term, Term>> pairs);
   static Term map(std::initializer_list<std::pair<Term, Term>> pairs);
+  // A map from 2n terms key0, value0, key1, value1, ... moved in (the ETF decoder's path: no
+  // copies, and one pass when the keys already come in order, as OTP sends small maps).
+  // Returns none, leaving kv as it was, when two keys are exactly equal: OTP refuses those.
+  static Term map_take_unique(Term* kv, size_t n);
 
   // ---- inspection ---------------------------------------------------------------------------
   bool is_none() const noexcept { return w_ == 0; }
@@ -254,7 +258,8 @@ struct BinaryBox : Box {
 
 // ---- comparison -------------------------------------------------------------------------------
 // Erlang's term order, without recursion on depth. compare() is ==/< semantics (1 == 1.0);
-// exact_compare() is =:= semantics and a total order (1 sorts before 1.0), used for map keys.
+// exact_compare() is =:= semantics and a total order in which every integer sorts before every
+// float (OTP's map key order: maps:keys(#{2 => a, 1.0 => b}) is [2, 1.0]); map keys use it.
 int compare(const Term& a, const Term& b);
 int exact_compare(const Term& a, const Term& b);
 inline bool operator==(const Term& a, const Term& b) { return a.raw() == b.raw() || exact_compare(a, b) == 0; }

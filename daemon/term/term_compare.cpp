@@ -42,14 +42,6 @@ int cmp_atom(Atom a, Atom b) {
   return c ? (c < 0 ? -1 : 1) : cmp3(x.size(), y.size());
 }
 
-long double int_as_ld(const Term& t) {
-  if (t.is_small()) return static_cast<long double>(t.small_value());
-  auto* b = t.as<BigBox>();
-  long double v = 0;
-  for (uint32_t i = b->n; i-- > 0;) v = v * 18446744073709551616.0L + static_cast<long double>(b->digits[i]);
-  return b->negative ? -v : v;
-}
-
 int cmp_ints(const Term& a, const Term& b) {
   if (a.is_small() && b.is_small()) return cmp3(a.small_value(), b.small_value());
   // At least one is big: a big is always outside the small range.
@@ -66,15 +58,37 @@ int cmp_ints(const Term& a, const Term& b) {
   return sa > 0 ? mag : -mag;
 }
 
+// An integer against a finite double, exactly (as the BEAM does: 2^70 + 1 > 2^70.0 although
+// both round to the same long double). Doubles of magnitude >= 2^63 are whole numbers; they
+// are turned into integers exactly. Smaller ones are compared with an int64 and a fraction.
+int cmp_int_float(const Term& i, double d) {
+  constexpr double two63 = 9223372036854775808.0;
+  if (d >= two63 || d <= -two63) {
+    int exp;
+    double m = std::frexp(std::fabs(d), &exp);              // |d| = m * 2^exp, 0.5 <= m < 1
+    uint64_t mant = static_cast<uint64_t>(std::ldexp(m, 53));  // exact: 53-bit mantissa
+    int shift = exp - 53;                                   // >= 11 here
+    std::vector<uint64_t> digits(static_cast<size_t>(shift / 64) + 2, 0);
+    digits[static_cast<size_t>(shift / 64)] = mant << (shift % 64);
+    if (shift % 64) digits[static_cast<size_t>(shift / 64) + 1] = mant >> (64 - shift % 64);
+    return cmp_ints(i, Term::big(d < 0, digits));
+  }
+  int64_t v;
+  if (!i.to_int64(v)) return i.as<BigBox>()->negative ? -1 : 1;  // beyond +-2^63 > |d|
+  double whole = std::trunc(d);
+  auto w = static_cast<int64_t>(whole);
+  if (int c = cmp3(v, w)) return c;
+  return cmp3(0.0, d - whole);
+}
+
+// Under exact order (=:= and map keys) an integer sorts before every float, whatever their
+// values: OTP's map key order (maps:keys(#{2 => a, 1.0 => b}) is [2, 1.0]).
 int cmp_numbers(const Term& a, const Term& b, bool exact) {
   bool fa = a.is_float(), fb = b.is_float();
   if (!fa && !fb) return cmp_ints(a, b);
   if (fa && fb) return cmp3(a.float_value(), b.float_value());
-  long double x = fa ? a.float_value() : int_as_ld(a);
-  long double y = fb ? b.float_value() : int_as_ld(b);
-  int c = cmp3(x, y);
-  if (c != 0 || !exact) return c;
-  return fa ? 1 : -1;  // equal value: the integer sorts first under exact order
+  if (exact) return fa ? 1 : -1;
+  return fa ? -cmp_int_float(b, a.float_value()) : cmp_int_float(a, b.float_value());
 }
 
 int cmp_bytes(std::span<const uint8_t> x, std::span<const uint8_t> y) {
@@ -86,7 +100,19 @@ int cmp_bytes(std::span<const uint8_t> x, std::span<const uint8_t> y) {
 struct Pair {
   const Term* a;
   const Term* b;
+  bool exact;  // map keys compare exactly even under ==
 };
+
+// References compare as numbers whose missing high words are zero: OTP 25 holds
+// #Ref<1.2.3> =:= the same ids with a fourth, zero word.
+int cmp_ref_ids(const RefBox* x, const RefBox* y) {
+  int n = std::max(x->len, y->len);
+  for (int i = n; i-- > 0;) {
+    uint32_t a = i < x->len ? x->ids[i] : 0, b = i < y->len ? y->ids[i] : 0;
+    if (a != b) return a < b ? -1 : 1;
+  }
+  return 0;
+}
 
 // Compares what can be compared without looking into children. Returns the result (non-zero
 // decides); for equal composite shells pushes the child pairs in reverse order of comparison.
@@ -99,25 +125,25 @@ int shallow(const Term& a, const Term& b, bool exact, std::vector<Pair>& stack) 
     case Kind::Float: return cmp_numbers(a, b, exact);
     case Kind::Atom: return cmp_atom(a.atom_value(), b.atom_value());
     case Kind::Nil: return 0;
+    // Orders checked against OTP 25 with lists:sort: references and ports compare node name,
+    // creation, then ids; pids compare serial and id first, then node name and creation.
     case Kind::Reference: {
       auto *x = a.as<RefBox>(), *y = b.as<RefBox>();
       if (int c = cmp_atom(x->node, y->node)) return c;
-      if (int c = cmp3(x->len, y->len)) return c;
-      for (int i = x->len; i-- > 0;)
-        if (int c = cmp3(x->ids[i], y->ids[i])) return c;
-      return cmp3(x->creation, y->creation);
+      if (int c = cmp3(x->creation, y->creation)) return c;
+      return cmp_ref_ids(x, y);
     }
     case Kind::Port: {
       auto *x = a.as<PortBox>(), *y = b.as<PortBox>();
       if (int c = cmp_atom(x->node, y->node)) return c;
-      if (int c = cmp3(x->id, y->id)) return c;
-      return cmp3(x->creation, y->creation);
+      if (int c = cmp3(x->creation, y->creation)) return c;
+      return cmp3(x->id, y->id);
     }
     case Kind::Pid: {
       auto *x = a.as<PidBox>(), *y = b.as<PidBox>();
-      if (int c = cmp_atom(x->node, y->node)) return c;
       if (int c = cmp3(x->serial, y->serial)) return c;
       if (int c = cmp3(x->id, y->id)) return c;
+      if (int c = cmp_atom(x->node, y->node)) return c;
       return cmp3(x->creation, y->creation);
     }
     case Kind::Binary: {
@@ -133,34 +159,37 @@ int shallow(const Term& a, const Term& b, bool exact, std::vector<Pair>& stack) 
         if (int c = cmp_atom(x->function, y->function)) return c;
         return cmp3(x->arity, y->arity);
       }
+      // The creator pid is not part of a fun's identity: OTP 25 holds the same fun made by two
+      // processes =:= (though they encode differently).
       auto *x = a.as<LocalFunBox>(), *y = b.as<LocalFunBox>();
       if (int c = cmp_atom(x->module, y->module)) return c;
       if (int c = cmp3(x->index, y->index)) return c;
       if (int c = std::memcmp(x->uniq, y->uniq, 16)) return c < 0 ? -1 : 1;
       if (int c = cmp3(x->arity, y->arity)) return c;
       if (int c = cmp3(x->num_free, y->num_free)) return c;
-      for (uint32_t i = x->num_free; i-- > 0;) stack.push_back({&x->free_vars[i], &y->free_vars[i]});
-      stack.push_back({&x->pid, &y->pid});
-      stack.push_back({&x->old_uniq, &y->old_uniq});
-      stack.push_back({&x->old_index, &y->old_index});
+      for (uint32_t i = x->num_free; i-- > 0;) stack.push_back({&x->free_vars[i], &y->free_vars[i], exact});
+      stack.push_back({&x->old_uniq, &y->old_uniq, exact});
+      stack.push_back({&x->old_index, &y->old_index, exact});
       return 0;
     }
     case Kind::Tuple: {
       uint32_t n = a.tuple_arity();
       if (int c = cmp3(n, b.tuple_arity())) return c;
-      for (uint32_t i = n; i-- > 0;) stack.push_back({&a.element(i), &b.element(i)});
+      for (uint32_t i = n; i-- > 0;) stack.push_back({&a.element(i), &b.element(i), exact});
       return 0;
     }
     case Kind::Map: {
       uint32_t n = a.map_size();
       if (int c = cmp3(n, b.map_size())) return c;
-      for (uint32_t i = n; i-- > 0;) stack.push_back({&a.map_value(i), &b.map_value(i)});
-      for (uint32_t i = n; i-- > 0;) stack.push_back({&a.map_key(i), &b.map_key(i)});
+      // Keys in key order first, then values in key order (OTP: #{1 => a} < #{1.0 => a},
+      // both under == and =:=, since keys always compare exactly).
+      for (uint32_t i = n; i-- > 0;) stack.push_back({&a.map_value(i), &b.map_value(i), exact});
+      for (uint32_t i = n; i-- > 0;) stack.push_back({&a.map_key(i), &b.map_key(i), true});
       return 0;
     }
     case Kind::List:
-      stack.push_back({&a.tail(), &b.tail()});
-      stack.push_back({&a.head(), &b.head()});
+      stack.push_back({&a.tail(), &b.tail(), exact});
+      stack.push_back({&a.head(), &b.head(), exact});
       return 0;
   }
   return 0;
@@ -172,7 +201,7 @@ int compare_impl(const Term& a, const Term& b, bool exact) {
   while (c == 0 && !stack.empty()) {
     Pair p = stack.back();
     stack.pop_back();
-    c = shallow(*p.a, *p.b, exact, stack);
+    c = shallow(*p.a, *p.b, p.exact, stack);
   }
   return c;
 }
@@ -214,7 +243,9 @@ size_t hash(const Term& root) {
       case Kind::Reference: {
         auto* r = t.as<RefBox>();
         h = mix(h, r->node.index());
-        for (int i = 0; i < r->len; ++i) h = mix(h, r->ids[i]);
+        int len = r->len;
+        while (len > 1 && r->ids[len - 1] == 0) --len;  // high zero words do not count
+        for (int i = 0; i < len; ++i) h = mix(h, r->ids[i]);
         h = mix(h, r->creation);
         break;
       }
