@@ -5,7 +5,11 @@
 #include <signal.h>
 
 #include <cstring>
+#include <memory>
 #include <string>
+
+#include "runtime/runtime.h"
+#include "term/atom.h"
 
 namespace ergod::cli {
 
@@ -22,11 +26,18 @@ int run_node(const Config& cfg) {
     return 1;
   }
 
-  // runtime starts here: the scheduler with cfg.effective_schedulers() worker threads, then
-  // the dist layer (EPMD per cfg.epmd, the listener per cfg.listen), then the applications
-  // from cfg.manifests_dir. Start-up failures log and return non-zero.
+  // Limits on untrusted input apply before anything can decode a term.
+  term::set_atom_limit(static_cast<uint32_t>(cfg.limits.max_atoms));
 
-  log_info("node " + cfg.node.name + " running");
+  // The process runtime: its worker threads start here and run until shutdown. The dist
+  // layer (EPMD, listener) and the applications start after it, once they exist.
+  runtime::RuntimeConfig rt_config;
+  rt_config.node_name = cfg.node.name;
+  rt_config.workers = cfg.effective_schedulers();
+  auto rt = std::make_unique<runtime::Runtime>(rt_config);
+
+  log_info("node " + cfg.node.name + " running with " + std::to_string(rt->worker_count()) +
+           " schedulers");
 
   for (;;) {
     int sig = 0;
@@ -44,7 +55,8 @@ int run_node(const Config& cfg) {
     break;
   }
 
-  // runtime stops here: applications in reverse start order, then dist, then the scheduler.
+  // Applications stop in reverse start order (once they exist), then the runtime's workers.
+  rt.reset();
 
   log_info("node " + cfg.node.name + " stopped");
   return 0;
