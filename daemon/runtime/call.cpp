@@ -91,14 +91,63 @@ void Process::call(const Term& dest, Atom label, Term request, int64_t timeout_m
   }
   w.alias_tag = alias;
   messages_.mark_scanned_all();
+  start_wait(timeout_ms);
+}
 
-  if (timeout_ms != kInfinity) {
-    w.deadline = deadline_after_ms(timeout_ms);
-    if (x.timer_armed_at == 0 || x.timer_armed_at > w.deadline) {
-      x.timer_armed_at = w.deadline;
-      rt_->timers_->arm_check(id_, self_.as<term::PidBox>()->serial, w.deadline);
-    }
+void Process::start_wait(int64_t timeout_ms) {
+  if (timeout_ms == kInfinity) return;
+  auto& x = *extras_;
+  CallWait& w = x.wait;
+  w.deadline = deadline_after_ms(timeout_ms);
+  if (x.timer_armed_at == 0 || x.timer_armed_at > w.deadline) {
+    x.timer_armed_at = w.deadline;
+    rt_->timers_->arm_check(id_, self_.as<term::PidBox>()->serial, w.deadline);
   }
+}
+
+void Process::receive(ReceiveMatcher match, int64_t timeout_ms, ReceiveContinuation k) {
+  auto& x = extras();
+  CallWait& w = x.wait;
+  assert(!w.active && "one wait at a time");
+  w.active = true;
+  w.select = true;
+  w.has_outcome = false;
+  w.timed_out = false;
+  w.deadline = 0;
+  w.match = std::move(match);
+  w.rk = std::move(k);
+  messages_.set_scan_prev(nullptr);  // a general pattern may match an older message
+  start_wait(timeout_ms);
+}
+
+bool Process::step_receive() {
+  CallWait& w = extras_->wait;
+  Signal* prev = messages_.scan_prev();
+  for (Signal* s = messages_.first_unscanned(); s; prev = s, s = s->next_signal()) {
+    if (s->kind == SignalKind::Down) {  // the tuple form, as the behavior would see it
+      s->payload = Term::tuple({Term::atom(DOWN), std::move(s->ref), Term::atom(process), std::move(s->from),
+                                std::move(s->payload)});
+      s->kind = SignalKind::Message;
+    }
+    if (!w.match(s->payload)) continue;
+    messages_.remove(prev, s);
+    std::optional<Term> got(std::move(s->payload));
+    free_signal(s);
+    ReceiveContinuation k = std::move(w.rk);
+    w = CallWait{};
+    messages_.set_scan_prev(nullptr);
+    guarded([&] { k(*this, std::move(got)); });
+    return true;
+  }
+  messages_.set_scan_prev(prev);
+  if (w.timed_out) {
+    ReceiveContinuation k = std::move(w.rk);
+    w = CallWait{};
+    messages_.set_scan_prev(nullptr);
+    guarded([&] { k(*this, std::nullopt); });
+    return true;
+  }
+  return false;
 }
 
 bool Process::matches_reply(const Signal* s) const noexcept {
@@ -114,6 +163,7 @@ bool Process::matches_reply(const Signal* s) const noexcept {
 
 bool Process::step_call() {
   CallWait& w = extras_->wait;
+  if (w.select) return step_receive();
   if (w.has_outcome) {
     CallOutcome out = std::move(w.outcome);
     complete_call(std::move(out));

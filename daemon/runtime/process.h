@@ -77,7 +77,10 @@ struct CallOutcome {
   bool ok = false;
   Term value;
 };
-using CallContinuation = InlineFunction<void(Process&, CallOutcome), 48>;
+using CallContinuation = InlineFunction<void(Process&, CallOutcome), 96>;
+// A selective receive: which message to take, and what to do with it (nullopt on timeout).
+using ReceiveMatcher = InlineFunction<bool(const Term&), 32>;
+using ReceiveContinuation = InlineFunction<void(Process&, std::optional<Term>), 48>;
 
 class Process {
  public:
@@ -140,7 +143,13 @@ class Process {
   // Mref for a local callee with an infinite timeout, exactly as gen.erl does. One call at a
   // time: calling again before k has run is a programming error (asserted).
   void call(const Term& dest, Atom label, Term request, int64_t timeout_ms, CallContinuation k);
-  bool in_call() const noexcept;
+  // A general selective receive (`receive Pattern -> ... after Timeout -> ... end`): holds
+  // back every message for which match is false until one matches (k gets it) or the
+  // timeout passes (k gets nullopt); then the held-back messages follow in their order.
+  // Unlike call(), it looks at messages already queued too. DOWN and EXIT messages are
+  // matched in their tuple form. One wait (call or receive) at a time.
+  void receive(ReceiveMatcher match, int64_t timeout_ms, ReceiveContinuation k);
+  bool in_call() const noexcept;  // waiting in call() or receive()
 
   // ---- introspection ----------------------------------------------------------------------
   // erlang:process_info(self(), message_queue_len): messages taken in and not yet handled
@@ -190,6 +199,8 @@ class Process {
 
   // call.cpp: the one synchronous call
   bool step_call();  // false when still waiting
+  bool step_receive();
+  void start_wait(int64_t timeout_ms);
   void on_timer_check(Signal* s);
   void complete_call(CallOutcome outcome);
   bool matches_reply(const Signal* s) const noexcept;

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <exception>
+#include <optional>
 #include <vector>
 
 #include "runtime/process.h"
@@ -37,6 +38,7 @@ struct NoValue {};
 
 struct CallWait {
   bool active = false;
+  bool select = false;       // receive(), not call()
   bool alias_tag = false;    // Tag is [alias | Mref], else the plain Mref
   bool timed_out = false;
   bool has_outcome = false;  // finished before waiting (calling_self, noproc by name)
@@ -45,6 +47,8 @@ struct CallWait {
   Term dest;
   CallOutcome outcome;
   CallContinuation k;
+  ReceiveMatcher match;      // receive()
+  ReceiveContinuation rk;    // receive()
 };
 
 struct ProcessExtras {
