@@ -1,7 +1,8 @@
 // The synchronous call (gen.erl's do_call) with a continuation.
 #include <functional>
-#include <thread>
 #include <memory>
+#include <optional>
+#include <thread>
 #include <vector>
 
 #include "support.h"
@@ -191,5 +192,52 @@ TEST_CASE("a process waiting in a call does not hold its worker", "[runtime][cal
   }
   rt.send(gate, T({A("release"), A("fine")}));
   CHECK(recv(in) == T({A("outcome"), T({A("ok"), A("fine")})}));
+  (void)x;
+}
+
+TEST_CASE("a selective receive takes the first matching message and the others follow in order", "[runtime][calls]") {
+  Runtime rt;
+  Inbox in(rt);
+  Term to = in.pid();
+  Term x = spawn_fn2(rt, [to](Process& self) {
+    self.receive([](const Term& m) { return m.is_tuple() && m.element(0) == A("wanted"); }, 5000,
+                 [to](Process& self, std::optional<Term> m) { self.send(to, T({A("took"), *m})); });
+  }, [to](Process& self, Term m) { self.send(to, std::move(m)); });
+  rt.send(x, I(1));
+  rt.send(x, I(2));
+  await_queued(rt, in, x, 2);
+  rt.send(x, T({A("wanted"), I(3)}));
+  rt.send(x, I(4));
+  CHECK(recv(in) == T({A("took"), T({A("wanted"), I(3)})}));
+  CHECK(recv(in) == I(1));
+  CHECK(recv(in) == I(2));
+  CHECK(recv(in) == I(4));
+}
+
+TEST_CASE("a selective receive sees messages already queued, DOWNs in tuple form, and times out", "[runtime][calls]") {
+  Runtime rt;
+  Inbox in(rt);
+  Term to = in.pid();
+  Term victim = spawn_idle(rt);
+  Term x = spawn_fn2(rt, [to, victim](Process& self) {
+    Term ref = self.monitor(victim);
+    self.send(self.self(), A("early"));
+    self.send(to, A("ready"));
+    self.receive([](const Term& m) { return m == A("early"); }, 5000, [to, ref](Process& self, std::optional<Term> m) {
+      self.send(to, T({A("first"), *m}));
+      self.receive([ref](const Term& m) { return is_down_for(m, ref); }, 5000,
+                   [to](Process& self, std::optional<Term> m) {
+                     self.send(to, T({A("down"), m->element(4)}));
+                     self.receive([](const Term&) { return false; }, 20, [to](Process& self, std::optional<Term> m) {
+                       self.send(to, A(m ? "got" : "timeout"));
+                     });
+                   });
+    });
+  }, [](Process&, Term) {});
+  CHECK(recv(in) == A("ready"));
+  CHECK(recv(in) == T({A("first"), A("early")}));
+  rt.exit(victim, A("kill"));
+  CHECK(recv(in) == T({A("down"), A("killed")}));
+  CHECK(recv(in) == A("timeout"));
   (void)x;
 }
