@@ -85,7 +85,7 @@ void free_one(Box* b, std::vector<Box*>& pending) {
     case BoxKind::Map: {
       auto* m = static_cast<MapBox*>(b);
       for (uint32_t i = 0; i < 2 * m->n; ++i) drop_child(m->kv[i], pending);
-      for (uint32_t i = 2; i < 2 * m->n; ++i) m->kv[i].~Term();
+      for (uint32_t i = 1; i < 2 * m->n; ++i) m->kv[i].~Term();
       m->~MapBox();
       break;
     }
@@ -313,7 +313,7 @@ Term Term::map(std::span<const std::pair<Term, Term>> pairs) {
   auto* m = alloc_box<MapBox>(flex_size(offsetof(MapBox, kv), sizeof(Term), 2 * (n ? n : 1)));
   m->n = static_cast<uint32_t>(n);
   Term* slots = std::launder(m->kv);  // really 2n slots: keeps g++'s bounds check quiet
-  for (size_t i = 2; i < 2 * n; ++i) new (&slots[i]) Term();
+  for (size_t i = 1; i < 2 * n; ++i) new (&slots[i]) Term();
   for (size_t i = 0; i < n; ++i) {
     slots[2 * i] = pairs[kept[i]].first;
     slots[2 * i + 1] = pairs[kept[i]].second;
@@ -347,7 +347,7 @@ Term Term::map_take_unique(Term* kv, size_t n) {
   auto* m = alloc_box<MapBox>(flex_size(offsetof(MapBox, kv), sizeof(Term), 2 * (n ? n : 1)));
   m->n = static_cast<uint32_t>(n);
   Term* slots = std::launder(m->kv);
-  for (size_t i = 2; i < 2 * n; ++i) new (&slots[i]) Term();
+  for (size_t i = 1; i < 2 * n; ++i) new (&slots[i]) Term();
   for (size_t i = 0; i < n; ++i) {
     size_t from = sorted ? i : order[i];
     slots[2 * i] = std::move(kv[2 * from]);

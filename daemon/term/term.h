@@ -244,7 +244,9 @@ struct ConsBox : Box {
 };
 struct MapBox : Box {
   uint32_t n;
-  Term kv[2];           // really 2n: key0, value0, key1, value1, ... sorted by exact key order
+  // Really 2n: key0, value0, key1, value1, ... sorted by exact key order. Declared [1] like the
+  // other trailing arrays: clang's bounds sanitizer treats only [0] and [1] as flexible.
+  Term kv[1];
   MapBox() : Box(BoxKind::Map) {}
 };
 struct BinaryBox : Box {
