@@ -184,7 +184,13 @@ bool Process::step_call() {
       }
     } else {
       out = CallOutcome{true, s->payload.element(1)};
-      demonitor(w.mref, true);
+      if (s->flags & kSigMonitorDropped) {
+        // The callee dropped its side of the monitor when it replied (drop_call_monitor):
+        // no DOWN can come, so ending ours is all demonitor(Mref, [flush]) has left to do.
+        if (auto* e = extras_->out.find(ref_key(w.mref), w.mref)) extras_->out.erase(e);
+      } else {
+        demonitor(w.mref, true);
+      }
     }
     free_signal(s);
     complete_call(std::move(out));

@@ -133,7 +133,10 @@ void Process::deliver(Signal* m) {
 
 // ---- small forwards -------------------------------------------------------------------------
 
-bool Process::send(const Term& dest, Term message) { return rt_->send_from(self_, dest, std::move(message)); }
+bool Process::send(const Term& dest, Term message) {
+  uint8_t flags = extras_ && !extras_->in.empty() ? drop_call_monitor(dest, message) : 0;
+  return rt_->send_from(self_, dest, std::move(message), flags);
+}
 
 Term Process::make_ref() { return rt_->make_ref_in(id_); }
 

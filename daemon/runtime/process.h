@@ -194,8 +194,9 @@ class Process {
   bool on_alias_message(Signal* s);
   // object: what a DOWN names, when it is not the target itself (none).
   void add_monitor_out(Term ref, Term target, Term object, MonitorAlias alias);
-  void add_monitor_in(Term ref, Term origin, uint32_t name_plus1);
+  void add_monitor_in(Term ref, Term origin, uint32_t name_plus1, bool call = false);
   void send_down_self(const Term& ref, const Term& from, Term reason);
+  uint8_t drop_call_monitor(const Term& dest, const Term& message);
 
   // call.cpp: the one synchronous call
   bool step_call();  // false when still waiting

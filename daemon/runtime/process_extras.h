@@ -32,6 +32,7 @@ struct OutEntry {
 struct InEntry {
   Term origin;              // the monitoring pid
   uint32_t name_plus1 = 0;  // registered name it monitored by (atom index + 1), or 0
+  bool call = false;        // set up by a local call(): the caller demonitors on the reply
 };
 
 struct NoValue {};

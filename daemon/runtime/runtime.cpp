@@ -175,7 +175,7 @@ Result<Spawned> Runtime::spawn_from(Process* parent, std::unique_ptr<ProcessBeha
 
 bool Runtime::send(const Term& dest, Term message) { return send_from(outside_pid_, dest, std::move(message)); }
 
-bool Runtime::send_from(const Term& from, const Term& dest, Term message) {
+bool Runtime::send_from(const Term& from, const Term& dest, Term message, uint8_t flags) {
   Process* p = nullptr;
   if (dest.is_pid()) {
     if (!is_local_pid(dest)) {
@@ -189,7 +189,7 @@ bool Runtime::send_from(const Term& from, const Term& dest, Term message) {
     if (!packed) return false;  // badarg
     p = table_->acquire(uint32_t(packed), uint32_t(packed >> 32));
   } else if (dest.is_reference()) {
-    send_alias(from, dest, std::move(message));
+    send_alias(from, dest, std::move(message), flags);
     return true;
   } else if (dest.is_tuple() && dest.tuple_arity() == 2 && dest.element(0).is_atom() && dest.element(1).is_atom()) {
     Atom name = dest.element(0).atom_value(), node = dest.element(1).atom_value();
@@ -205,13 +205,14 @@ bool Runtime::send_from(const Term& from, const Term& dest, Term message) {
   if (p) {
     Signal* s = alloc_signal(SignalKind::Message);
     s->payload = std::move(message);
+    s->flags = flags;
     push(p, s);
     release(p);
   }
   return true;
 }
 
-void Runtime::send_alias(const Term& from, const Term& alias, Term message) {
+void Runtime::send_alias(const Term& from, const Term& alias, Term message, uint8_t flags) {
   if (!is_local_ref(alias)) {
     if (alias.as<term::RefBox>()->node != node_)
       if (RemoteRouter* r = router()) r->send_alias(from, alias, std::move(message));
@@ -224,6 +225,7 @@ void Runtime::send_alias(const Term& from, const Term& alias, Term message) {
   Signal* s = alloc_signal(SignalKind::AliasMessage);
   s->payload = std::move(message);
   s->ref = alias;
+  s->flags = flags;
   push(p, s);
   release(p);
 }

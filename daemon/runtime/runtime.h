@@ -125,8 +125,8 @@ class Runtime {
               const Term& ref = Term(), uint8_t flags = 0, uint32_t aux = 0);
   // A signal that reached a process that no longer exists (dead_pid).
   void dead_letter(Signal* s, const Term& dead_pid) noexcept;
-  bool send_from(const Term& from, const Term& dest, Term message);
-  void send_alias(const Term& from, const Term& alias, Term message);
+  bool send_from(const Term& from, const Term& dest, Term message, uint8_t flags = 0);
+  void send_alias(const Term& from, const Term& alias, Term message, uint8_t flags = 0);
   Result<Spawned> spawn_from(Process* parent, std::unique_ptr<ProcessBehavior> behavior,
                              const SpawnOptions& opts);
   uint64_t registered_lookup(Atom name) const noexcept;  // packed id | serial << 32, or 0

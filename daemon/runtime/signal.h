@@ -43,6 +43,9 @@ enum class SignalKind : uint8_t {
 // Flags
 inline constexpr uint8_t kSigByName = 1;     // Monitor: aux is the registered name it targeted
 inline constexpr uint8_t kSigFromSelf = 2;   // Down/LinkExit made up locally (noproc/noconnection)
+// A call's reply whose sender (the monitored callee) already dropped the call's monitor:
+// the caller ends its side without a Demonitor signal (see call.cpp).
+inline constexpr uint8_t kSigMonitorDropped = 4;
 
 struct Signal : SignalLink {
   SignalKind kind = SignalKind::Message;

@@ -70,7 +70,7 @@ void wait_for_count(Runtime& rt, size_t target) {
   while (rt.process_count() > target) std::this_thread::yield();
 }
 
-double calls(Runtime& rt, int callers, int servers, double secs) {
+double run_calls(Runtime& rt, int callers, int servers, double secs) {
   std::vector<Term> pids;
   for (int i = 0; i < servers; ++i) {
     Term r = behaviors::gen_server::start(rt, std::make_unique<EchoServer>(), Term::nil());
@@ -90,6 +90,13 @@ double calls(Runtime& rt, int callers, int servers, double secs) {
   double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   for (auto& p : pids) (void)behaviors::gen_server::stop(rt, p);
   return double(total) / elapsed;
+}
+
+double calls(Runtime& rt, int callers, int servers, double secs) {
+  size_t base = rt.process_count();
+  double rate = run_calls(rt, callers, servers, secs);
+  wait_for_count(rt, base);  // callers and the inbox gone: the next workload starts clean
+  return rate;
 }
 
 double spawn_exit(Runtime& rt, int n) {
