@@ -25,7 +25,21 @@ void Runtime::deliver_alias_send(const Term& from, const Term& alias, Term messa
   if (alias.is_reference() && is_local_ref(alias)) send_alias(from, alias, std::move(message));
 }
 
-void Runtime::deliver_link(const Term& from, const Term& to) { signal(to, SignalKind::Link, from); }
+namespace {
+uint64_t packed_pid(const Term& local_pid) {
+  auto* b = local_pid.as<term::PidBox>();
+  return uint64_t(b->id) | uint64_t(b->serial) << 32;
+}
+}  // namespace
+
+// A link or monitor from a remote process puts the local target in the node index now, not
+// when the target gets to the signal: a nodedown right after must still reach it (and then
+// arrives behind the LINK / MONITOR_P in its queue). An entry for a target that turns out
+// dead is skipped at nodedown.
+void Runtime::deliver_link(const Term& from, const Term& to) {
+  if (from.is_pid() && to.is_pid() && is_local_pid(to)) nodes_->add(pid_node(from), packed_pid(to));
+  signal(to, SignalKind::Link, from);
+}
 
 void Runtime::deliver_unlink(const Term& from, const Term& to) { signal(to, SignalKind::Unlink, from); }
 
@@ -39,6 +53,7 @@ void Runtime::deliver_exit(const Term& from, const Term& to, Term reason) {
 
 void Runtime::deliver_monitor(const Term& from, const Term& to, const Term& ref) {
   if (to.is_pid()) {
+    if (from.is_pid() && is_local_pid(to)) nodes_->add(pid_node(from), packed_pid(to));
     signal(to, SignalKind::Monitor, from, Term(), ref);
     return;
   }
@@ -50,6 +65,7 @@ void Runtime::deliver_monitor(const Term& from, const Term& to, const Term& ref)
     if (RemoteRouter* r = router()) r->down(to, from, ref, Term::atom(noproc));
     return;
   }
+  if (from.is_pid()) nodes_->add(pid_node(from), packed);
   Signal* s = alloc_signal(SignalKind::Monitor);
   s->from = from;
   s->ref = ref;
