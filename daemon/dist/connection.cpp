@@ -15,9 +15,9 @@ Connection::Connection(uv_loop_t* loop, Handshake hs, ConnectionOptions options,
   timer_ = new uv_timer_t;
   uv_timer_init(loop_, timer_);
   timer_->data = this;
-  flush_check_ = new uv_check_t;
-  uv_check_init(loop_, flush_check_);
-  flush_check_->data = this;
+  flush_idle_ = new uv_idle_t;
+  uv_idle_init(loop_, flush_idle_);
+  flush_idle_->data = this;
   open_handles_ = 2;
   // The handshake as a whole must finish within the setup time.
   uv_timer_start(timer_, [](uv_timer_t* t) {
@@ -212,6 +212,21 @@ Status Connection::send_frame(std::string_view frame) {
   return Ok{};
 }
 
+Status Connection::send_frame(std::string_view head, std::span<const uint8_t> body) {
+  if (closing_) return make_error("connection to node " + peer_node() + " is closing");
+  if (!up_) return make_error("connection to node " + peer_node() + " is not up");
+  size_t size = head.size() + body.size();
+  if (queued_bytes() + size + 4 > options_.max_output)
+    return make_error("output queue to node " + peer_node() + " is full (" + std::to_string(queued_bytes()) + " bytes)");
+  wire::put_u32(out_, static_cast<uint32_t>(size));
+  out_.append(head);
+  out_.append(reinterpret_cast<const char*>(body.data()), body.size());
+  ++frames_sent_;
+  wrote_since_tick_ = true;
+  schedule_flush();
+  return Ok{};
+}
+
 void Connection::send_raw(std::string_view bytes) {
   if (closing_) return;
   out_.append(bytes);
@@ -219,12 +234,15 @@ void Connection::send_raw(std::string_view bytes) {
   schedule_flush();
 }
 
-// Writes wait for the check phase of this loop turn, so that every frame queued while
-// handling one read (or one batch of wake-ups) leaves in a single uv_write.
+// Writes wait for an idle handle, so that every frame queued while handling one read (or one
+// batch of wake-ups) leaves in a single uv_write. Idle, not check: an active idle handle keeps
+// poll from blocking, so frames queued in any phase (a timer, a write completion that libuv
+// runs before poll) are written in the next turn, not after the next event (which could be a
+// tick away).
 void Connection::schedule_flush() {
-  if (!tcp_ || writing_ || out_.empty() || uv_is_active(reinterpret_cast<uv_handle_t*>(flush_check_))) return;
-  uv_check_start(flush_check_, [](uv_check_t* h) {
-    uv_check_stop(h);
+  if (!tcp_ || writing_ || out_.empty() || uv_is_active(reinterpret_cast<uv_handle_t*>(flush_idle_))) return;
+  uv_idle_start(flush_idle_, [](uv_idle_t* h) {
+    uv_idle_stop(h);
     static_cast<Connection*>(h->data)->flush();
   });
 }
@@ -271,7 +289,7 @@ void Connection::close(const std::string& reason) {
   // Pending output (a last status such as not_allowed) goes out first, bounded by a short
   // timer so a peer that does not read cannot keep us.
   if (tcp_ && !up_ && (!out_.empty() || writing_)) {
-    uv_check_stop(flush_check_);
+    uv_idle_stop(flush_idle_);
     if (!writing_) flush();
     uv_timer_start(timer_, [](uv_timer_t* t) { static_cast<Connection*>(t->data)->handle_closed(); }, 1000, 0);
     return;
@@ -292,8 +310,8 @@ void Connection::handle_closed() {
       delete c->timer_;
       c->timer_ = nullptr;
     } else {
-      delete c->flush_check_;
-      c->flush_check_ = nullptr;
+      delete c->flush_idle_;
+      c->flush_idle_ = nullptr;
     }
     if (--c->open_handles_ == 0) {
       if (c->handler_) c->handler_->on_closed(*c, c->close_reason_, c->up_);
@@ -301,7 +319,7 @@ void Connection::handle_closed() {
     }
   };
   uv_close(reinterpret_cast<uv_handle_t*>(timer_), on_handle_closed);
-  uv_close(reinterpret_cast<uv_handle_t*>(flush_check_), on_handle_closed);
+  uv_close(reinterpret_cast<uv_handle_t*>(flush_idle_), on_handle_closed);
   if (tcp_) uv_close(reinterpret_cast<uv_handle_t*>(tcp_), on_handle_closed);
 }
 

@@ -76,6 +76,9 @@ class Connection {
   Status send_frame(std::span<const uint8_t> frame) {
     return send_frame(std::string_view(reinterpret_cast<const char*>(frame.data()), frame.size()));
   }
+  // One frame from two parts (a distribution header and the body encoded apart from it), so
+  // that the body is copied only once, into the output queue.
+  Status send_frame(std::string_view head, std::span<const uint8_t> body);
   // Raw bytes, framed by the caller (tests use it to send garbage).
   void send_raw(std::string_view bytes);
 
@@ -124,7 +127,7 @@ class Connection {
   Id id_;
   uv_tcp_t* tcp_ = nullptr;
   uv_timer_t* timer_ = nullptr;  // setup timeout during the handshake, ticks once up
-  uv_check_t* flush_check_ = nullptr;
+  uv_idle_t* flush_idle_ = nullptr;
   std::shared_ptr<Dial> dial_;
   std::string address_;
   std::string hs_buf_;       // read buffer during the handshake

@@ -1,0 +1,494 @@
+// The distribution controller (see distribution.h): the loop thread, the hand-off queue, and
+// the routing of control messages between connections and the runtime.
+#include "dist/distribution.h"
+
+#include <uv.h>
+
+#include <unordered_map>
+
+#include "dist/flags.h"
+#include "dist/log.h"
+#include "dist/tcp.h"
+
+namespace ergod::dist {
+
+using term::Atom;
+using term::Term;
+namespace atoms = term::atoms;
+
+struct Distribution::Impl {
+  uv_loop_t loop;
+  uv_async_t wake;
+  uv_timer_t pump_timer;
+  std::unique_ptr<EpmdManager> epmd;
+  std::unique_ptr<ConnectionManager> cm;
+  std::unordered_map<std::string, std::unique_ptr<NodeLink>> links;
+  // Traffic for nodes being connected, in order.
+  std::unordered_map<std::string, std::vector<Outgoing>> connecting;
+  std::vector<Outgoing> batch;
+  bool stopped = false;
+};
+
+namespace {
+Atom node_of(const Term& t) {
+  if (t.is_pid()) return t.as<term::PidBox>()->node;
+  if (t.is_reference()) return t.as<term::RefBox>()->node;
+  if (t.is_port()) return t.as<term::PortBox>()->node;
+  return atoms::nonode_nohost;
+}
+
+// Our queued forms are the newest operations; older peers get what they understand. false:
+// the peer cannot take this at all (the message is dropped, as OTP does for ALIAS_SEND).
+bool adapt_to_peer(Control& c, Term& payload, uint64_t flags) {
+  switch (c.op) {
+    case ControlOp::send_sender:
+      if (!(flags & dflag::send_sender)) c.op = ControlOp::send, c.from = Term();
+      return true;
+    case ControlOp::payload_exit:
+    case ControlOp::payload_exit2:
+    case ControlOp::payload_monitor_p_exit:
+      if (!(flags & dflag::exit_payload)) {
+        c.op = c.op == ControlOp::payload_exit    ? ControlOp::exit
+               : c.op == ControlOp::payload_exit2 ? ControlOp::exit2
+                                                  : ControlOp::monitor_p_exit;
+        c.reason = std::move(payload);
+        payload = Term();
+      }
+      return true;
+    case ControlOp::unlink_id:
+      if (!(flags & dflag::unlink_id)) c.op = ControlOp::unlink;
+      return true;
+    case ControlOp::alias_send: return (flags & dflag::alias) != 0;
+    case ControlOp::monitor_p:
+    case ControlOp::demonitor_p: return (flags & dflag::dist_monitor) != 0;
+    case ControlOp::spawn_reply: return (flags & dflag::spawn) != 0;
+    default: return true;
+  }
+}
+}  // namespace
+
+Distribution::Distribution(DistributionOptions options) : options_(std::move(options)), impl_(std::make_unique<Impl>()) {}
+
+Distribution::~Distribution() { stop(); }
+
+Result<uint32_t> Distribution::start() {
+  std::promise<Result<uint32_t>> started;
+  auto f = started.get_future();
+  thread_ = std::thread([this, &started] { run_loop(&started); });
+  auto r = f.get();
+  if (!r) {
+    if (thread_.joinable()) thread_.join();
+  }
+  return r;
+}
+
+void Distribution::run_loop(std::promise<Result<uint32_t>>* started) {
+  Impl& m = *impl_;
+  uv_loop_init(&m.loop);
+  uv_async_init(&m.loop, &m.wake, [](uv_async_t* a) { static_cast<Distribution*>(a->data)->drain(); });
+  m.wake.data = this;
+  uv_timer_init(&m.loop, &m.pump_timer);
+  m.pump_timer.data = this;
+  m.cm = std::make_unique<ConnectionManager>(&m.loop, options_.dist);
+  m.cm->on_node_up = [this](Connection& c) { node_up(c); };
+  m.cm->on_node_down = [this](const std::string& node, const std::string& reason) { node_gone(node, reason); };
+  m.cm->on_node_frame = [this](Connection& c, const Frame& f) {
+    auto it = impl_->links.find(c.peer_node());
+    if (it == impl_->links.end()) return;
+    DistMessage msg;
+    uint64_t before = it->second->fragmented_received();
+    auto r = it->second->receive(f, msg);
+    fragmented_in_.fetch_add(it->second->fragmented_received() - before, std::memory_order_relaxed);
+    if (!r) {
+      log_error("closing the connection to node " + c.peer_node() + ": " + r.error());
+      c.close("protocol error: " + r.error());
+      return;
+    }
+    if (r.value()) route_in(*it->second, msg);
+  };
+  if (int rc = m.cm->listen(); rc != 0) {
+    started->set_value(make_error("cannot listen for distribution: " + uv_error_text(rc)));
+    shutdown_loop();
+  } else {
+    port_ = m.cm->port();
+    m.epmd = std::make_unique<EpmdManager>(&m.loop, options_.epmd);
+    epmd::NodeEntry e;
+    e.name = options_.dist.node_name.substr(0, options_.dist.node_name.find('@'));
+    e.port = port_;
+    if (options_.dist.hidden) e.node_type = epmd::kNodeTypeHidden;
+    m.epmd->start(e, [this, started](Result<uint32_t> r) {
+      if (r) impl_->cm->set_creation(r.value());
+      bool ok = r.ok();
+      started->set_value(std::move(r));
+      if (!ok) shutdown_loop();
+    });
+  }
+  // Runs until shutdown_loop() has closed our handles and every connection is gone.
+  uv_run(&m.loop, UV_RUN_DEFAULT);
+  m.links.clear();
+  m.cm.reset();
+  m.epmd.reset();
+  uv_run(&m.loop, UV_RUN_DEFAULT);
+  uv_loop_close(&m.loop);
+}
+
+void Distribution::shutdown_loop() {
+  Impl& m = *impl_;
+  if (m.stopped) return;
+  m.stopped = true;
+  m.cm->close();
+  if (m.epmd) m.epmd->stop();
+  uv_close(reinterpret_cast<uv_handle_t*>(&m.wake), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&m.pump_timer), nullptr);
+}
+
+void Distribution::attach(runtime::Runtime& runtime) {
+  runtime_.store(&runtime, std::memory_order_release);
+  runtime.set_remote_router(this);
+}
+
+void Distribution::stop() {
+  if (!thread_.joinable()) return;
+  if (auto* rt = runtime_.load(std::memory_order_acquire)) {
+    rt->set_remote_router(nullptr);
+  }
+  post_task([this] { shutdown_loop(); });
+  {
+    std::lock_guard<std::mutex> l(queue_mu_);
+    stopping_ = true;
+  }
+  thread_.join();
+  runtime_.store(nullptr, std::memory_order_release);
+  std::lock_guard<std::mutex> l(nodes_mu_);
+  nodes_.clear();
+}
+
+std::vector<std::string> Distribution::nodes() const {
+  std::lock_guard<std::mutex> l(nodes_mu_);
+  return nodes_;
+}
+
+void Distribution::update_nodes() {
+  auto list = impl_->cm->nodes();
+  std::lock_guard<std::mutex> l(nodes_mu_);
+  nodes_ = std::move(list);
+}
+
+// ---- hand-off ---------------------------------------------------------------------------------
+
+bool Distribution::post(Atom node, Control control, Term payload) {
+  {
+    std::lock_guard<std::mutex> l(queue_mu_);
+    if (stopping_) return false;
+    queue_.push_back(Outgoing{node, std::move(control), std::move(payload), {}});
+  }
+  uv_async_send(&impl_->wake);
+  return true;
+}
+
+void Distribution::post_task(std::function<void()> task) {
+  {
+    std::lock_guard<std::mutex> l(queue_mu_);
+    if (stopping_) return;
+    queue_.push_back(Outgoing{Atom(), Control{}, Term(), std::move(task)});
+  }
+  uv_async_send(&impl_->wake);
+}
+
+void Distribution::drain() {
+  Impl& m = *impl_;
+  {
+    std::lock_guard<std::mutex> l(queue_mu_);
+    m.batch.swap(queue_);
+  }
+  for (auto& o : m.batch) {
+    if (o.task) {
+      o.task();
+    } else if (!m.stopped) {
+      route_out(o);
+    }
+  }
+  m.batch.clear();
+}
+
+// ---- out --------------------------------------------------------------------------------------
+
+void Distribution::route_out(Outgoing& o) {
+  Impl& m = *impl_;
+  std::string node(o.node.name());
+  if (node == options_.dist.node_name) return;
+  auto it = m.links.find(node);
+  if (it == m.links.end()) {
+    auto& held = m.connecting[node];
+    held.push_back(std::move(o));
+    if (held.size() == 1) m.cm->connect(node, [this, node](Status s) { connect_done(node, s); });
+    return;
+  }
+  NodeLink& link = *it->second;
+  if (!adapt_to_peer(o.control, o.payload, link.flags())) return;
+  uint64_t before = link.fragmented_sent();
+  auto s = link.send(o.control, o.payload);
+  fragmented_out_.fetch_add(link.fragmented_sent() - before, std::memory_order_relaxed);
+  if (!s) {
+    log_error("closing the connection to node " + node + ": " + s.error());
+    link.connection().close(s.error());
+    return;
+  }
+  messages_out_.fetch_add(1, std::memory_order_relaxed);
+  if (link.has_queued()) schedule_pump();
+}
+
+void Distribution::connect_done(const std::string& node, const Status& s) {
+  Impl& m = *impl_;
+  auto it = m.connecting.find(node);
+  if (it == m.connecting.end()) return;
+  auto held = std::move(it->second);
+  m.connecting.erase(it);
+  if (s && m.links.count(node)) {
+    for (auto& o : held) route_out(o);
+    return;
+  }
+  log_notice("cannot connect to node " + node + ": " + (s ? std::string("connection went down") : s.error()) +
+             "; dropping " + std::to_string(held.size()) + " signal(s)");
+  Atom a;
+  if (auto* rt = runtime_.load(std::memory_order_acquire); rt && Atom::find(node, a)) rt->node_down(a);
+}
+
+void Distribution::schedule_pump() {
+  if (uv_is_active(reinterpret_cast<uv_handle_t*>(&impl_->pump_timer))) return;
+  uv_timer_start(&impl_->pump_timer, [](uv_timer_t* t) { static_cast<Distribution*>(t->data)->pump(); }, 0, 0);
+}
+
+void Distribution::pump() {
+  bool more = false;
+  for (auto& [node, link] : impl_->links) {
+    if (!link->has_queued()) continue;
+    uint64_t before = link->fragmented_sent();
+    auto r = link->pump();
+    fragmented_out_.fetch_add(link->fragmented_sent() - before, std::memory_order_relaxed);
+    if (!r) {
+      log_error("closing the connection to node " + node + ": " + r.error());
+      link->connection().close(r.error());
+      continue;
+    }
+    more = more || r.value();
+  }
+  // Work left: the output queue is over the watermark; look again once libuv wrote some.
+  if (more)
+    uv_timer_start(&impl_->pump_timer, [](uv_timer_t* t) { static_cast<Distribution*>(t->data)->pump(); }, 1, 0);
+}
+
+void Distribution::connect(const std::string& node, std::function<void(Status)> done) {
+  post_task([this, node, done = std::move(done)] { impl_->cm->connect(node, done); });
+}
+
+void Distribution::send_spawn_reply(Atom node, const Term& req_id, const Term& to, uint64_t flags, const Term& result) {
+  Control c;
+  c.op = ControlOp::spawn_reply;
+  c.ref = req_id;
+  c.to = to;
+  c.flags = flags;
+  c.result = result;
+  post(node, std::move(c));
+}
+
+// ---- nodes up and down ------------------------------------------------------------------------
+
+void Distribution::node_up(Connection& c) {
+  Impl& m = *impl_;
+  m.links[c.peer_node()] = std::make_unique<NodeLink>(c, options_.link);
+  update_nodes();
+  if (node_event_) node_event_(c.peer_node(), true);
+  // Held traffic is sent by connect_done, which follows at once.
+}
+
+void Distribution::node_gone(const std::string& node, const std::string& reason) {
+  Impl& m = *impl_;
+  m.links.erase(node);
+  update_nodes();
+  (void)reason;
+  Atom a;
+  if (auto* rt = runtime_.load(std::memory_order_acquire); rt && Atom::find(node, a)) rt->node_down(a);
+  if (node_event_) node_event_(node, false);
+}
+
+// ---- in ---------------------------------------------------------------------------------------
+
+void Distribution::route_in(NodeLink& link, DistMessage& msg) {
+  messages_in_.fetch_add(1, std::memory_order_relaxed);
+  runtime::Runtime* rt = runtime_.load(std::memory_order_acquire);
+  Control& c = msg.control;
+  const std::string& peer = link.connection().peer_node();
+  switch (without_token(c.op)) {
+    case ControlOp::send:
+    case ControlOp::send_sender:
+      if (rt) rt->deliver_send(c.to, std::move(msg.payload));
+      return;
+    case ControlOp::reg_send:
+      if (rt) rt->deliver_reg_send(c.from, c.to.atom_value(), std::move(msg.payload));
+      return;
+    case ControlOp::alias_send:
+      if (rt) rt->deliver_alias_send(c.from, c.to, std::move(msg.payload));
+      return;
+    case ControlOp::link:
+      if (rt) rt->deliver_link(c.from, c.to);
+      return;
+    case ControlOp::unlink:
+      if (rt) rt->deliver_unlink(c.from, c.to);
+      return;
+    case ControlOp::unlink_id: {
+      if (rt) rt->deliver_unlink(c.from, c.to);
+      Control ack;
+      ack.op = ControlOp::unlink_id_ack;
+      ack.id = c.id;
+      ack.from = c.to;
+      ack.to = c.from;
+      if (auto s = link.send(ack, Term()); !s) link.connection().close(s.error());
+      return;
+    }
+    case ControlOp::unlink_id_ack:
+      return;  // the runtime removed the link when it unlinked; nothing waits for the ack
+    case ControlOp::exit:
+      if (rt) rt->deliver_link_exit(c.from, c.to, std::move(c.reason));
+      return;
+    case ControlOp::payload_exit:
+      if (rt) rt->deliver_link_exit(c.from, c.to, std::move(msg.payload));
+      return;
+    case ControlOp::exit2:
+      if (rt) rt->deliver_exit(c.from, c.to, std::move(c.reason));
+      return;
+    case ControlOp::payload_exit2:
+      if (rt) rt->deliver_exit(c.from, c.to, std::move(msg.payload));
+      return;
+    case ControlOp::monitor_p:
+      if (rt) rt->deliver_monitor(c.from, c.to, c.ref);
+      return;
+    case ControlOp::demonitor_p:
+      if (rt) rt->deliver_demonitor(c.from, c.to, c.ref);
+      return;
+    case ControlOp::monitor_p_exit:
+      if (rt) rt->deliver_down(c.from, c.to, c.ref, std::move(c.reason));
+      return;
+    case ControlOp::payload_monitor_p_exit:
+      if (rt) rt->deliver_down(c.from, c.to, c.ref, std::move(msg.payload));
+      return;
+    case ControlOp::spawn_request: {
+      Atom node;
+      Atom::find(peer, node);
+      if (spawn_handler_) {
+        spawn_handler_(SpawnRequest{node, c.ref, c.from, c.group_leader, c.mfa, c.options, std::move(msg.payload)});
+        return;
+      }
+      Control reply;
+      reply.op = ControlOp::spawn_reply;
+      reply.ref = c.ref;
+      reply.to = c.from;
+      reply.result = Term::atom("notsup");
+      Term none;
+      if (adapt_to_peer(reply, none, link.flags()))
+        if (auto s = link.send(reply, Term()); !s) link.connection().close(s.error());
+      return;
+    }
+    case ControlOp::spawn_reply:
+      log_debug("SPAWN_REPLY from node " + peer + " ignored: ergod sends no spawn requests yet");
+      return;
+    case ControlOp::group_leader:
+      log_debug("GROUP_LEADER from node " + peer + " ignored: ergod processes have no group leader");
+      return;
+    case ControlOp::node_link:
+      return;
+    default:
+      log_warning("unexpected " + describe(c) + " from node " + peer);
+      return;
+  }
+}
+
+// ---- runtime::RemoteRouter --------------------------------------------------------------------
+
+bool Distribution::send(const Term& from, const Term& to, Term message) {
+  Control c;
+  c.op = ControlOp::send_sender;
+  c.from = from;
+  c.to = to;
+  return post(node_of(to), std::move(c), std::move(message));
+}
+
+bool Distribution::send_registered(const Term& from, Atom name, Atom node, Term message) {
+  Control c;
+  c.op = ControlOp::reg_send;
+  c.from = from;
+  c.to = Term::atom(name);
+  return post(node, std::move(c), std::move(message));
+}
+
+bool Distribution::send_alias(const Term& from, const Term& alias, Term message) {
+  Control c;
+  c.op = ControlOp::alias_send;
+  c.from = from;
+  c.to = alias;
+  return post(node_of(alias), std::move(c), std::move(message));
+}
+
+bool Distribution::link(const Term& from, const Term& to) {
+  Control c;
+  c.op = ControlOp::link;
+  c.from = from;
+  c.to = to;
+  return post(node_of(to), std::move(c));
+}
+
+bool Distribution::unlink(const Term& from, const Term& to) {
+  Control c;
+  c.op = ControlOp::unlink_id;
+  c.from = from;
+  c.to = to;
+  // Ids only need to be unique per link and direction: one counter for the node does.
+  static std::atomic<uint64_t> next_id{1};
+  c.id = next_id.fetch_add(1, std::memory_order_relaxed);
+  return post(node_of(to), std::move(c));
+}
+
+bool Distribution::link_exit(const Term& from, const Term& to, Term reason) {
+  Control c;
+  c.op = ControlOp::payload_exit;
+  c.from = from;
+  c.to = to;
+  return post(node_of(to), std::move(c), std::move(reason));
+}
+
+bool Distribution::exit(const Term& from, const Term& to, Term reason) {
+  Control c;
+  c.op = ControlOp::payload_exit2;
+  c.from = from;
+  c.to = to;
+  return post(node_of(to), std::move(c), std::move(reason));
+}
+
+bool Distribution::monitor(const Term& from, Atom node, const Term& to, const Term& ref) {
+  Control c;
+  c.op = ControlOp::monitor_p;
+  c.from = from;
+  c.to = to;
+  c.ref = ref;
+  return post(node, std::move(c));
+}
+
+bool Distribution::demonitor(const Term& from, Atom node, const Term& to, const Term& ref) {
+  Control c;
+  c.op = ControlOp::demonitor_p;
+  c.from = from;
+  c.to = to;
+  c.ref = ref;
+  return post(node, std::move(c));
+}
+
+bool Distribution::down(const Term& from, const Term& to, const Term& ref, Term reason) {
+  Control c;
+  c.op = ControlOp::payload_monitor_p_exit;
+  c.from = from;
+  c.to = to;
+  c.ref = ref;
+  return post(node_of(to), std::move(c), std::move(reason));
+}
+
+}  // namespace ergod::dist

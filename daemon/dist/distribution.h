@@ -1,0 +1,150 @@
+// Distribution: the node's distribution controller and the runtime's RemoteRouter. It owns a
+// libuv loop thread with the EPMD registration (EpmdManager), the connections
+// (ConnectionManager) and one NodeLink per up connection, and routes control messages both
+// ways:
+//   out: the runtime calls the RemoteRouter functions from any worker thread; each call becomes
+//        a control message on a queue that the loop thread drains (uv_async), so one thread's
+//        calls leave in the order made. The first traffic to a node connects to it; traffic
+//        is held, in order, while it connects. A failed connect drops the held messages and
+//        tells the runtime the node is down (links and monitors fire noconnection).
+//   in:  frames are decoded on the loop thread and handed to Runtime::deliver_*; UNLINK_ID is
+//        acknowledged, SPAWN_REQUEST goes to the spawn handler (or is refused with notsup).
+// One connection per node pair (ConnectionManager's PeerTable settles simultaneous connects).
+//
+// Not here: net_kernel, global, rex/erpc, pg (services above, which use set_spawn_handler,
+// send_spawn_reply and on_node_event).
+//
+// Threads: constructor, start(), attach(), stop() and the destructor on one controlling
+// thread (not the loop thread, not a worker); the RemoteRouter functions, nodes(),
+// send_spawn_reply() from any thread; handlers run on the loop thread and must not block.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "dist/connection_manager.h"
+#include "dist/control.h"
+#include "dist/epmd_manager.h"
+#include "dist/node_link.h"
+#include "runtime/remote_router.h"
+#include "runtime/runtime.h"
+
+namespace ergod::dist {
+
+struct DistributionOptions {
+  DistConfig dist;          // node name, cookie, listen address, connection options
+  EpmdManagerOptions epmd;  // where we register
+  NodeLinkOptions link;     // fragment size, message size limit
+};
+
+// A SPAWN_REQUEST from node: reply with Distribution::send_spawn_reply (any thread).
+struct SpawnRequest {
+  term::Atom node;
+  term::Term req_id;        // reference
+  term::Term from;          // the parent pid
+  term::Term group_leader;
+  term::Term mfa;           // {Module, Function, Arity}
+  term::Term options;       // list
+  term::Term args;          // list
+};
+using SpawnHandler = std::function<void(const SpawnRequest&)>;
+
+class Distribution final : public runtime::RemoteRouter {
+ public:
+  explicit Distribution(DistributionOptions options);
+  ~Distribution() override;  // stop()
+  Distribution(const Distribution&) = delete;
+  Distribution& operator=(const Distribution&) = delete;
+
+  // Starts the loop thread, listens and registers with EPMD; blocks until that is done.
+  // Returns the creation EPMD gave us (for RuntimeConfig::creation).
+  Result<uint32_t> start();
+  // Routes between this node and the runtime (both ways). The runtime must outlive stop().
+  void attach(runtime::Runtime& runtime);
+  // Detaches from the runtime, closes every connection, unregisters, joins the loop thread.
+  void stop();
+
+  const std::string& node_name() const { return options_.dist.node_name; }
+  uint16_t port() const { return port_; }
+  std::vector<std::string> nodes() const;  // nodes with an up connection (any thread)
+
+  // Set before attach(). Without one, spawn requests are answered {error, notsup}.
+  void set_spawn_handler(SpawnHandler handler) { spawn_handler_ = std::move(handler); }
+  // SPAWN_REPLY to `to` on node: result is the new pid (flags: 1 linked, 2 monitored) or an
+  // error atom.
+  void send_spawn_reply(term::Atom node, const term::Term& req_id, const term::Term& to, uint64_t flags,
+                        const term::Term& result);
+  // Called on the loop thread when a node comes up (up = true) or goes down.
+  void set_node_event_handler(std::function<void(const std::string& node, bool up)> handler) {
+    node_event_ = std::move(handler);
+  }
+  // Dials node now (net_kernel:connect_node); done runs on the loop thread.
+  void connect(const std::string& node, std::function<void(Status)> done);
+
+  // ---- runtime::RemoteRouter (any thread) ----------------------------------------------------
+  bool send(const term::Term& from, const term::Term& to, term::Term message) override;
+  bool send_registered(const term::Term& from, term::Atom name, term::Atom node, term::Term message) override;
+  bool send_alias(const term::Term& from, const term::Term& alias, term::Term message) override;
+  bool link(const term::Term& from, const term::Term& to) override;
+  bool unlink(const term::Term& from, const term::Term& to) override;
+  bool link_exit(const term::Term& from, const term::Term& to, term::Term reason) override;
+  bool exit(const term::Term& from, const term::Term& to, term::Term reason) override;
+  bool monitor(const term::Term& from, term::Atom node, const term::Term& to, const term::Term& ref) override;
+  bool demonitor(const term::Term& from, term::Atom node, const term::Term& to, const term::Term& ref) override;
+  bool down(const term::Term& from, const term::Term& to, const term::Term& ref, term::Term reason) override;
+
+  // Counters for tests and status (any thread).
+  uint64_t messages_in() const { return messages_in_.load(std::memory_order_relaxed); }
+  uint64_t messages_out() const { return messages_out_.load(std::memory_order_relaxed); }
+  uint64_t fragmented_in() const { return fragmented_in_.load(std::memory_order_relaxed); }
+  uint64_t fragmented_out() const { return fragmented_out_.load(std::memory_order_relaxed); }
+
+ private:
+  // A message bound for `node`, or (generic) a function to run on the loop thread.
+  struct Outgoing {
+    term::Atom node;
+    Control control;
+    term::Term payload;
+    std::function<void()> task;
+  };
+  struct Impl;
+
+  bool post(term::Atom node, Control control, term::Term payload = term::Term());
+  void post_task(std::function<void()> task);
+  void run_loop(std::promise<Result<uint32_t>>* started);
+  void shutdown_loop();
+  // Loop thread:
+  void drain();
+  void route_out(Outgoing& o);
+  void route_in(NodeLink& link, DistMessage& m);
+  void node_up(Connection& c);
+  void node_gone(const std::string& node, const std::string& reason);
+  void connect_done(const std::string& node, const Status& s);
+  void pump();
+  void schedule_pump();
+  void update_nodes();
+
+  DistributionOptions options_;
+  std::unique_ptr<Impl> impl_;
+  std::thread thread_;
+  std::atomic<runtime::Runtime*> runtime_{nullptr};
+  uint16_t port_ = 0;
+  SpawnHandler spawn_handler_;
+  std::function<void(const std::string&, bool)> node_event_;
+  // The hand-off from other threads: swapped out whole by the loop thread.
+  std::mutex queue_mu_;
+  std::vector<Outgoing> queue_;
+  bool stopping_ = false;
+  mutable std::mutex nodes_mu_;
+  std::vector<std::string> nodes_;
+  std::atomic<uint64_t> messages_in_{0}, messages_out_{0}, fragmented_in_{0}, fragmented_out_{0};
+};
+
+}  // namespace ergod::dist

@@ -1,0 +1,132 @@
+// One connection's message layer (see node_link.h).
+#include "dist/node_link.h"
+
+#include "dist/dist_header.h"
+#include "dist/flags.h"
+
+namespace ergod::dist {
+
+NodeLink::NodeLink(Connection& connection, NodeLinkOptions options)
+    : conn_(&connection), options_(options), flags_(connection.flags()),
+      use_header_(flags_ & dflag::dist_hdr_atom_cache), use_fragments_(flags_ & dflag::fragments),
+      assembler_(options.max_message) {}
+
+Result<bool> NodeLink::receive(const Frame& frame, DistMessage& out) {
+  switch (frame.kind) {
+    case FrameKind::pass_through: {
+      auto m = decode_pass_through(frame.bytes, options_.max_message);
+      if (!m) return make_error(m.error());
+      out = std::move(m.value());
+      return true;
+    }
+    case FrameKind::dist_header: {
+      std::vector<term::Atom> refs;
+      auto h = read_dist_header(frame.bytes.subspan(2), recv_cache_, refs);
+      if (!h) return make_error(h.error());
+      auto m = decode_message_body(frame.bytes.subspan(2 + h.value()), refs, options_.max_message);
+      if (!m) return make_error(m.error());
+      out = std::move(m.value());
+      return true;
+    }
+    case FrameKind::dist_frag_header:
+    case FrameKind::dist_frag_cont: {
+      AssembledMessage whole;
+      auto r = frame.kind == FrameKind::dist_frag_header ? assembler_.first(frame.bytes, recv_cache_, whole)
+                                                          : assembler_.next(frame.bytes, whole);
+      if (!r) return make_error(r.error());
+      if (!r.value()) return false;
+      if (frame.kind == FrameKind::dist_frag_cont) ++fragmented_received_;
+      auto m = decode_message_body(whole.body, whole.refs, options_.max_message);
+      if (!m) return make_error(m.error());
+      out = std::move(m.value());
+      return true;
+    }
+    case FrameKind::tick: return false;
+  }
+  return false;
+}
+
+uint64_t NodeLink::sender_key(const Control& c) {
+  if (c.from.is_pid()) {
+    auto* p = c.from.as<term::PidBox>();
+    return (uint64_t(p->serial) << 32 | p->id) + 1;
+  }
+  return 0;
+}
+
+Result<std::unique_ptr<OutgoingFragments>> NodeLink::encode_and_send(const Control& control, const term::Term& payload) {
+  encode_message(control, payload, use_header_ ? &send_cache_ : nullptr, scratch_);
+  if (use_fragments_ && use_header_ && scratch_.body.size() > options_.fragment_size) {
+    auto f = std::make_unique<OutgoingFragments>(next_sequence_++, std::move(scratch_.header), std::move(scratch_.body),
+                                                 options_.fragment_size);
+    scratch_.header.clear();
+    scratch_.body.clear();
+    auto s = send_next_fragment(*f);
+    if (!s) {
+      send_cache_.rollback_message();
+      return make_error(s.error());
+    }
+    ++fragmented_sent_;
+    if (f->done()) f.reset();
+    return f;
+  }
+  auto s = conn_->send_frame(scratch_.head, scratch_.body);
+  if (!s) {
+    if (use_header_) send_cache_.rollback_message();
+    return make_error(s.error());
+  }
+  return std::unique_ptr<OutgoingFragments>();
+}
+
+Status NodeLink::send_next_fragment(OutgoingFragments& f) {
+  f.next_frame(frame_scratch_);
+  return conn_->send_frame(frame_scratch_);
+}
+
+Status NodeLink::send(const Control& control, const term::Term& payload) {
+  uint64_t sender = sender_key(control);
+  auto waiting = queued_senders_.find(sender);
+  if (waiting != queued_senders_.end()) {
+    ++waiting->second;
+    queue_.push_back(Item{sender, nullptr, control, payload});
+    return Ok{};
+  }
+  auto r = encode_and_send(control, payload);
+  if (!r) return make_error(r.error());
+  if (r.value()) {
+    ++queued_senders_[sender];
+    queue_.push_back(Item{sender, std::move(r.value()), Control{}, term::Term()});
+  }
+  return Ok{};
+}
+
+void NodeLink::dequeued(uint64_t sender) {
+  auto it = queued_senders_.find(sender);
+  if (it != queued_senders_.end() && --it->second == 0) queued_senders_.erase(it);
+}
+
+Result<bool> NodeLink::pump() {
+  while (!queue_.empty() && conn_->queued_bytes() < options_.queue_watermark) {
+    Item& item = queue_.front();
+    if (!item.fragments) {
+      auto r = encode_and_send(item.control, item.payload);
+      if (!r) return make_error(r.error());
+      if (r.value()) {
+        item.fragments = std::move(r.value());
+        item.control = Control{};
+        item.payload = term::Term();
+        continue;
+      }
+    } else {
+      auto s = send_next_fragment(*item.fragments);
+      if (!s) return make_error(s.error());
+      if (!item.fragments->done()) continue;
+    }
+    uint64_t sender = item.sender;
+    queue_.pop_front();
+    dequeued(sender);
+  }
+  return !queue_.empty();
+}
+
+}  // namespace ergod::dist

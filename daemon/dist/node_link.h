@@ -1,0 +1,87 @@
+// The message layer of one up connection: the atom caches of both directions, fragment
+// reassembly, and the send queue that lets big messages go out in fragments between other
+// traffic.
+//
+// Order and the atom cache: a message's header is written to the connection at the moment the
+// message is encoded (a fragmented message's header travels in its first fragment, sent at
+// once), so the peer sees cache updates in the order we made them. Messages are encoded either
+// at once or, when their sender already has a message waiting in the queue, later when the
+// queue reaches them: what one sender sends arrives in order, whatever its size.
+//
+// Policy when the connection's output queue is full (Connection::max_output): send() fails
+// and the owner closes the connection (a peer that does not read is a dead peer; its links and
+// monitors fire noconnection). Nothing is dropped silently.
+//
+// Threads: the connection's loop thread only.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <unordered_map>
+
+#include "dist/atom_cache.h"
+#include "dist/connection.h"
+#include "dist/dist_message.h"
+#include "dist/fragments.h"
+
+namespace ergod::dist {
+
+struct NodeLinkOptions {
+  size_t fragment_size = 64 * 1024;   // messages with a bigger body are fragmented
+  size_t max_message = size_t(64) << 20;  // largest message accepted, fragmented or not
+  size_t queue_watermark = 1 << 20;   // fragments are queued on the connection up to this
+};
+
+class NodeLink {
+ public:
+  NodeLink(Connection& connection, NodeLinkOptions options = {});
+
+  Connection& connection() const { return *conn_; }
+  uint64_t flags() const { return flags_; }
+
+  // One frame from the peer (not a tick): true with a message in out, false while a
+  // fragmented message is incomplete, an error for a protocol violation (close then).
+  Result<bool> receive(const Frame& frame, DistMessage& out);
+
+  // Encodes and sends or queues one message. payload may be none.
+  Status send(const Control& control, const term::Term& payload);
+
+  // Sends queued work while the connection's output is below the watermark. true when work
+  // remains (call again once the connection has written some).
+  Result<bool> pump();
+  bool has_queued() const { return !queue_.empty(); }
+  // Messages that went out, or came in, in more than one fragment.
+  uint64_t fragmented_sent() const { return fragmented_sent_; }
+  uint64_t fragmented_received() const { return fragmented_received_; }
+
+ private:
+  struct Item {
+    uint64_t sender;
+    std::unique_ptr<OutgoingFragments> fragments;  // in progress (its header was sent)
+    Control control;                                // not yet encoded (when !fragments)
+    term::Term payload;
+  };
+  static uint64_t sender_key(const Control& c);
+  // Encodes now and sends it whole, or its first fragment (then returns the rest).
+  Result<std::unique_ptr<OutgoingFragments>> encode_and_send(const Control& control, const term::Term& payload);
+  Status send_next_fragment(OutgoingFragments& f);
+  void dequeued(uint64_t sender);
+
+  Connection* conn_;
+  NodeLinkOptions options_;
+  uint64_t flags_;
+  bool use_header_;
+  bool use_fragments_;
+  ReceiveAtomCache recv_cache_;
+  SendAtomCache send_cache_;
+  FragmentAssembler assembler_;
+  EncodedMessage scratch_;
+  std::string frame_scratch_;
+  std::deque<Item> queue_;
+  std::unordered_map<uint64_t, uint32_t> queued_senders_;
+  uint64_t next_sequence_ = 1;
+  uint64_t fragmented_sent_ = 0, fragmented_received_ = 0;
+};
+
+}  // namespace ergod::dist
