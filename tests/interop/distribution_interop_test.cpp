@@ -37,6 +37,8 @@ std::string probe_code(const std::string& node) {
          "     Who ! {down_seen, Obj, Reason} end end), L(); "
          "  {spawn_trapper, Who, Target} -> spawn(fun() -> process_flag(trap_exit, true), link(Target), "
          "     Who ! {trapper, self()}, receive {'EXIT', Target, Reason} -> Who ! {exit_seen, Reason} end end), L(); "
+         "  {spawn_link_unlink, Who} -> spawn(fun() -> link(Who), unlink(Who), Who ! {unlinked, self()}, "
+         "     receive {exit, R} -> exit(R) end end), L(); "
          "  {big, Who, N} -> Who ! {big, binary:copy(<<7>>, N)}, L(); "
          "  {erpc, Who} -> Who ! {erpc_result, catch erpc:call(Node, erlang, node, [], 5000)}, L(); "
          "  {nodes, Who} -> Who ! {nodes, nodes()}, L(); "
@@ -288,4 +290,31 @@ TEST_CASE("an erpc call from erl is refused with notsup while no spawn handler i
   INFO(p.erl->output() << logs.all());
   REQUIRE(r);
   CHECK(term::to_string(r.element(1)).find("notsup") != std::string::npos);
+}
+
+TEST_CASE("an unlink in either direction stops the exit signal", "[interop][distribution]") {
+  LogCapture logs;
+  Pair p;
+  auto& rt = p.node.rt();
+  // erl links and unlinks (UNLINK_ID, which we acknowledge), then exits.
+  p.tell(tup({atom("spawn_link_unlink"), p.self()}));
+  Term u = p.node.expect_tagged("unlinked");
+  REQUIRE(u);
+  Term upid = u.element(1);
+  REQUIRE(rt.send(upid, tup({atom("exit"), atom("after_unlink")})));
+  // We link, unlink, then make it exit.
+  p.tell(tup({atom("spawn_idle"), p.self()}));
+  Term idle = p.node.expect_tagged("idle");
+  REQUIRE(idle);
+  Term ipid = idle.element(1);
+  p.in_testproc_then_sync([ipid](runtime::Process& self) {
+    self.link(ipid);
+    self.unlink(ipid);
+  });
+  REQUIRE(rt.send(ipid, tup({atom("exit"), atom("after_our_unlink")})));
+  // No EXIT may come; the absence can only be waited for with a bound.
+  Term ex = p.node.expect_tagged("EXIT", 1500ms);
+  INFO(p.erl->output() << logs.all() << p.node.pending());
+  CHECK_FALSE(ex);
+  CHECK(p.node.dist().nodes().size() == 1);
 }
