@@ -305,27 +305,31 @@ void cast(Runtime& rt, const Term& dest, Term message) {
 }
 
 namespace {
-// gen:reply's choice of destination.
-Term reply_destination(const Term& from) {
-  if (!from.is_tuple() || from.tuple_arity() != 2) return Term();
+// gen:reply's choice of destination (inside from; nullptr when from is malformed).
+const Term* reply_destination(const Term& from) {
+  if (!from.is_tuple() || from.tuple_arity() != 2) return nullptr;
   const Term& tag = from.element(1);
   if (tag.is_cons()) {
-    if (tag.head().is_atom(alias) && tag.tail().is_reference()) return tag.tail();
+    if (tag.head().is_atom(alias) && tag.tail().is_reference()) return &tag.tail();
     const Term& inner = tag.head();
-    if (inner.is_cons() && inner.head().is_atom(alias) && inner.tail().is_reference()) return inner.tail();
+    if (inner.is_cons() && inner.head().is_atom(alias) && inner.tail().is_reference()) return &inner.tail();
   }
-  return from.element(0);
+  return &from.element(0);
+}
+
+// {Tag, Reply}, built with moves.
+Term reply_message(const Term& from, Term value) {
+  Term parts[2] = {from.element(1), std::move(value)};
+  return Term::tuple_take(parts, 2);
 }
 }  // namespace
 
 void reply(Process& self, const Term& from, Term value) {
-  Term dest = reply_destination(from);
-  if (dest) self.send(dest, Term::tuple({from.element(1), std::move(value)}));
+  if (const Term* dest = reply_destination(from)) self.send(*dest, reply_message(from, std::move(value)));
 }
 
 void reply(Runtime& rt, const Term& from, Term value) {
-  Term dest = reply_destination(from);
-  if (dest) rt.send(dest, Term::tuple({from.element(1), std::move(value)}));
+  if (const Term* dest = reply_destination(from)) rt.send(*dest, reply_message(from, std::move(value)));
 }
 
 void stop(Process& self, const Term& dest, Term reason, int64_t timeout_ms, StartContinuation k) {

@@ -23,6 +23,17 @@ bool same_ref(const Term& a, const Term& b) { return a.raw() == b.raw() || (a.is
 
 }  // namespace
 
+// {Label, {self(), Tag}, Request}, built with moves (tuple_take) rather than copies.
+Term Process::request_message(Atom label, bool alias, const Term& mref, Term request) const {
+  Term from[2] = {self_, alias ? Term::cons(Term::atom(term::atoms::alias), mref) : mref};
+  Term msg[3] = {Term::atom(label), Term::tuple_take(from, 2), std::move(request)};
+  return Term::tuple_take(msg, 3);
+}
+
+namespace {
+
+}  // namespace
+
 bool Process::in_call() const noexcept { return extras_ && extras_->wait.active; }
 
 void Process::call(const Term& dest, Atom label, Term request, int64_t timeout_ms, CallContinuation k) {
@@ -41,37 +52,36 @@ void Process::call(const Term& dest, Atom label, Term request, int64_t timeout_m
     w.outcome = CallOutcome{false, std::move(reason)};
   };
 
-  Term target;
+  Term resolved;               // a pid found by name
+  const Term* target = &dest;  // no copy of dest on the common path: each costs two atomics
   bool local = true;
   if (dest.is_pid()) {
-    target = dest;
     local = rt_->is_local_pid(dest);
   } else if (dest.is_atom() ||
              (dest.is_tuple() && dest.tuple_arity() == 2 && dest.element(0).is_atom() &&
               dest.element(1).is_atom() && dest.element(1).is_atom(rt_->node()))) {
     Atom name = dest.is_atom() ? dest.atom_value() : dest.element(0).atom_value();
-    target = rt_->whereis(name);
-    if (!target) return fail(Term::atom(noproc));
+    resolved = rt_->whereis(name);
+    if (!resolved) return fail(Term::atom(noproc));
+    target = &resolved;
   } else if (dest.is_tuple() && dest.tuple_arity() == 2 && dest.element(0).is_atom() && dest.element(1).is_atom()) {
     if (rt_->node() == nonode_nohost) return fail(Term::tuple({Term::atom(nodedown), dest.element(1)}));
-    target = dest;
     local = false;
   } else {
     return fail(Term::atom(badarg));
   }
-  if (target == self_) return fail(Term::atom(calling_self));
+  if (*target == self_) return fail(Term::atom(calling_self));
 
   // Local callee, no timeout: a plain monitor and Mref as the tag (no late reply possible).
   bool alias = !(timeout_ms == kInfinity && local);
   MonitorAlias mode = alias ? MonitorAlias::demonitor : MonitorAlias::none;
-  if (local && target.is_pid()) {
+  if (local && target->is_pid()) {
     // The monitor and the request travel as one signal (they are consecutive signals to the
     // same process, so nothing can tell the difference).
     Term mref = make_ref();
-    add_monitor_out(mref, target, Term(), mode);
-    Term tag = alias ? Term::cons(Term::atom(term::atoms::alias), mref) : mref;
-    Term msg = Term::tuple({Term::atom(label), Term::tuple({self_, std::move(tag)}), std::move(request)});
-    if (Process* p = rt_->acquire(target)) {
+    add_monitor_out(mref, *target, Term(), mode);
+    Term msg = request_message(label, alias, mref, std::move(request));
+    if (Process* p = rt_->acquire(*target)) {
       Signal* s = alloc_signal(SignalKind::MonitorMessage);
       s->from = self_;
       s->ref = mref;
@@ -79,14 +89,13 @@ void Process::call(const Term& dest, Atom label, Term request, int64_t timeout_m
       rt_->push(p, s);
       rt_->release(p);
     } else {
-      send_down_self(mref, target, Term::atom(noproc));
+      send_down_self(mref, *target, Term::atom(noproc));
     }
     w.mref = std::move(mref);
   } else {
     w.dest = dest;  // for {nodedown, Node}
-    Term mref = monitor(target, mode);
-    Term tag = alias ? Term::cons(Term::atom(term::atoms::alias), mref) : mref;
-    send(target, Term::tuple({Term::atom(label), Term::tuple({self_, std::move(tag)}), std::move(request)}));
+    Term mref = monitor(*target, mode);
+    send(*target, request_message(label, alias, mref, std::move(request)));
     w.mref = std::move(mref);
   }
   w.alias_tag = alias;

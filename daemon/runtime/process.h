@@ -199,6 +199,7 @@ class Process {
   uint8_t drop_call_monitor(const Term& dest, const Term& message);
 
   // call.cpp: the one synchronous call
+  Term request_message(Atom label, bool alias, const Term& mref, Term request) const;
   bool step_call();  // false when still waiting
   bool step_receive();
   void start_wait(int64_t timeout_ms);
