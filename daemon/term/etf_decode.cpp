@@ -47,10 +47,52 @@ struct FunHead {
   Atom module;
 };
 
+// The stacks' memory, kept for the next decode on the same thread: a typical message then
+// allocates nothing but its own terms.
+struct Scratch {
+  std::vector<Frame> frames;
+  std::vector<Term> values;
+  std::vector<FunHead> funs;
+  bool busy = false;
+  void reset() {
+    frames.clear();
+    values.clear();  // drops what a failed decode had built
+    funs.clear();
+    // A rare huge term does not pin its stacks' memory for the thread's lifetime.
+    if (frames.capacity() > 4096) std::vector<Frame>().swap(frames);
+    if (values.capacity() > 4096) std::vector<Term>().swap(values);
+    if (funs.capacity() > 256) std::vector<FunHead>().swap(funs);
+  }
+};
+thread_local Scratch t_scratch;
+
+// Atoms decoded lately on this thread, by a hash of the name: names repeat from message to
+// message (node names, '$gen_call', modules), and a hit skips the atom table's lock and hash
+// map. Atoms are never freed, so a remembered index stays valid; the name is compared, so a
+// collision only costs the table lookup.
+bool make_atom(std::string_view name, Atom& out, const char** why) {
+  struct Slot {
+    std::string_view name;  // the table's own copy: it never moves
+    Atom atom;
+  };
+  thread_local Slot recent[256];
+  uint32_t h = 2166136261u;
+  for (char c : name) h = (h ^ static_cast<uint8_t>(c)) * 16777619u;
+  Slot& slot = recent[(h ^ h >> 8 ^ h >> 16) & 255];
+  if (slot.name.data() && slot.name == name) {
+    out = slot.atom;
+    return true;
+  }
+  if (!Atom::try_make(name, out, why)) return false;
+  slot = Slot{out.name(), out};
+  return true;
+}
+
 class Decoder {
  public:
   Decoder(const uint8_t* data, size_t size, const DecodeOptions& o, const char* where)
       : d_(data), size_(size), o_(o), where_(where) {
+    s_.busy = true;
     // Slices only when the input really lies inside the owner's bytes.
     if (o.owner && data >= o.owner->data && data + size <= o.owner->data + o.owner->size)
       owner_offset_ = static_cast<size_t>(data - o.owner->data);
@@ -59,6 +101,13 @@ class Decoder {
   }
 
   // Decodes one term starting at pos; on success pos is just past it.
+  ~Decoder() {
+    s_.reset();
+    s_.busy = false;
+  }
+  Decoder(const Decoder&) = delete;
+  Decoder& operator=(const Decoder&) = delete;
+
   bool run(size_t& pos, Term& result);
   std::string take_error() { return std::move(err_); }
 
@@ -87,9 +136,11 @@ class Decoder {
   const char* where_;
   bool slices_ = true;
   size_t owner_offset_ = 0;
-  std::vector<Frame> frames_;
-  std::vector<Term> values_;
-  std::vector<FunHead> funs_;
+  Scratch own_;                                  // used when the thread's scratch is busy
+  Scratch& s_ = t_scratch.busy ? own_ : t_scratch;
+  std::vector<Frame>& frames_ = s_.frames;
+  std::vector<Term>& values_ = s_.values;
+  std::vector<FunHead>& funs_ = s_.funs;
   std::string err_;
 };
 
@@ -196,7 +247,7 @@ bool Decoder::atom(Atom& out) {
     if (!ascii) name = std::string_view(utf8, n);
   }
   const char* why = "bad atom";
-  if (!Atom::try_make(name, out, &why)) return fail(at, "%s: %s", tag_name(tag), why);
+  if (!make_atom(name, out, &why)) return fail(at, "%s: %s", tag_name(tag), why);
   return true;
 }
 

@@ -58,15 +58,40 @@ B* alloc_box(size_t bytes) {
 // Size of a box whose last member is an array of `count` elements of type E at `offset`.
 constexpr size_t flex_size(size_t offset, size_t elem, size_t count) { return offset + elem * (count ? count : 1); }
 
+// Boxes waiting to be freed. Most terms free with a few dozen at most pending, which fit inline
+// (no allocation to free a message); a deep or wide term spills to the heap.
+class Pending {
+ public:
+  void push_back(Box* b) {
+    if (n_ < kInline) inline_[n_++] = b;
+    else more_.push_back(b);
+  }
+  bool empty() const { return n_ == 0 && more_.empty(); }
+  Box* pop() {
+    if (!more_.empty()) {
+      Box* b = more_.back();
+      more_.pop_back();
+      return b;
+    }
+    return inline_[--n_];
+  }
+
+ private:
+  static constexpr size_t kInline = 32;
+  Box* inline_[kInline];
+  size_t n_ = 0;
+  std::vector<Box*> more_;
+};
+
 // A child's box to free later, when this was its last reference. Leaves the child none.
-inline void drop_child(Term& child, std::vector<Box*>& pending) {
+inline void drop_child(Term& child, Pending& pending) {
   if (!child.is_box()) return;
   Box* b = reinterpret_cast<Box*>(child.detach());
   if (b->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) pending.push_back(b);
 }
 
 // Frees one dead box; its children that die with it go onto pending instead of recursing.
-void free_one(Box* b, std::vector<Box*>& pending) {
+void free_one(Box* b, Pending& pending) {
   switch (b->kind) {
     case BoxKind::Tuple: {
       auto* t = static_cast<TupleBox*>(b);
@@ -123,18 +148,13 @@ bool has_children(BoxKind k) {
 
 void release_box(Box* b) noexcept {
   if (b->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+  Pending pending;
   if (!has_children(b->kind)) {
-    std::vector<Box*> none;
-    free_one(b, none);
+    free_one(b, pending);
     return;
   }
-  std::vector<Box*> pending;
   pending.push_back(b);
-  while (!pending.empty()) {
-    Box* cur = pending.back();
-    pending.pop_back();
-    free_one(cur, pending);
-  }
+  while (!pending.empty()) free_one(pending.pop(), pending);
 }
 
 // ---- construction ------------------------------------------------------------------------------

@@ -3,8 +3,10 @@
 // cache, zero-copy binaries, consumed, encoded_size.
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <cmath>
 #include <cstring>
+#include <thread>
 
 #include "term_test_util.h"
 
@@ -309,4 +311,23 @@ TEST_CASE("encode appends to what the buffer already holds", "[term][etf]") {
   Bytes out = bytes({1, 2, 3});
   encode(I(5), out);
   CHECK(out == bytes({1, 2, 3, 131, 97, 5}));
+}
+
+TEST_CASE("decoding and encoding on several threads at once give each thread its own terms", "[term][etf]") {
+  auto corpus = sample_terms();
+  std::vector<Bytes> encoded;
+  for (const Term& t : corpus) encoded.push_back(encode(t));
+  std::atomic<int> bad{0};
+  std::vector<std::thread> threads;
+  for (int k = 0; k < 4; ++k)
+    threads.emplace_back([&, k] {
+      for (int round = 0; round < 50; ++round)
+        for (size_t i = 0; i < encoded.size(); ++i) {
+          size_t j = (i + size_t(k) * 7) % encoded.size();
+          auto r = decode(encoded[j]);
+          if (!r || !(r.value() == corpus[j]) || encode(r.value()) != encoded[j]) ++bad;
+        }
+    });
+  for (auto& t : threads) t.join();
+  CHECK(bad.load() == 0);
 }
