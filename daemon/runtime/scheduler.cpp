@@ -181,6 +181,8 @@ void Scheduler::sleep(Worker& w) {
     idle_.push_back(&w);
   }
   sleeping_.fetch_add(1, std::memory_order_seq_cst);
+  // Pairs with the fence in wake_if_needed: either the waker sees us sleeping, or we see its work.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
   if (work_visible() || stopping_.load(std::memory_order_seq_cst)) {
     std::lock_guard lock(idle_mu_);
     auto it = std::find(idle_.begin(), idle_.end(), &w);
