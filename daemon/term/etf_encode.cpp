@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cassert>
 #include <climits>
 #include <cstring>
 #include <string_view>
@@ -256,6 +257,7 @@ class Encoder {
   }
 
   void one(const Term& t) {
+    assert(!t.is_none() && "encoding a none Term (not an Erlang value)");
     if (t.is_small()) return integer(t.small_value());
     if (t.is_atom()) return atom(t.atom_value());
     if (t.is_nil()) {

@@ -42,7 +42,8 @@ struct EncodeOptions {
   const AtomCacheHook* atom_cache = nullptr;
 };
 
-// Appends the encoding of t to out (whatever out held stays in front).
+// Appends the encoding of t to out (whatever out held stays in front). t and every term in it
+// must be a value: a none Term (default-constructed) is a caller's bug (asserted).
 void encode(const Term& t, std::vector<uint8_t>& out, const EncodeOptions& options = {});
 std::vector<uint8_t> encode(const Term& t, const EncodeOptions& options = {});
 
