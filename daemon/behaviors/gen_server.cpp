@@ -50,6 +50,8 @@ bool is_tuple_of(const Term& m, uint32_t arity, Atom first) {
 // Runs f(self, done) in a temporary process and blocks until done(result) is called.
 template <class F>
 Term run_blocking(Runtime& rt, F f) {
+  // Blocking a worker could deadlock the runtime: refuse (use the Process& forms there).
+  if (rt.on_worker_thread()) return Term::tuple({Term::atom(error), atom("blocking_call_on_worker")});
   auto promise = std::make_shared<std::promise<Term>>();
   auto result = promise->get_future();
   auto spawned = rt.spawn(runtime::make_behavior(

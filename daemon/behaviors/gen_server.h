@@ -17,7 +17,8 @@
 //
 // Threads: callbacks run on the server's process (one at a time). The gen_server:: functions
 // taking a Process& run inside that process (non-blocking, with a continuation); those taking
-// a Runtime& block the calling thread and must not run on a worker.
+// a Runtime& block the calling thread, so on a worker thread they refuse at once with
+// {error, blocking_call_on_worker} (or that reason in the CallOutcome).
 #pragma once
 
 #include <memory>

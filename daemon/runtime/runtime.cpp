@@ -351,7 +351,8 @@ int64_t Runtime::cancel_timer(const Term& tref) {
 // ---- blocking helper --------------------------------------------------------------------------
 
 CallOutcome Runtime::call(const Term& dest, Atom label, Term request, int64_t timeout_ms) {
-  assert(!on_worker_thread() && "Runtime::call blocks: not on a worker");
+  // Blocking a worker could deadlock the runtime (the callee may need this very worker).
+  if (on_worker_thread()) return CallOutcome{false, Term::atom("blocking_call_on_worker")};
   auto done = std::make_shared<std::promise<CallOutcome>>();
   auto result = done->get_future();
   auto spawned = spawn(make_behavior(

@@ -3,7 +3,7 @@
 // code outside processes (the daemon, dist, tests, benchmark drivers) meets processes.
 //
 // Threads: every public function may be called from any thread, including workers, except
-// call(), which blocks and so must not run on a worker (it asserts). Inside a process use the
+// call(), which blocks and so refuses to run on a worker. Inside a process use the
 // Process interface (process.h) instead: it knows the sender and can wait without blocking.
 #pragma once
 
@@ -74,7 +74,8 @@ class Runtime {
   int64_t cancel_timer(const Term& tref);  // ms left, or -1 when it fired or was cancelled
 
   // ---- blocking helpers (not on a worker thread) --------------------------------------------
-  // gen:call from a temporary process; blocks until the outcome.
+  // gen:call from a temporary process; blocks until the outcome. On a worker thread it
+  // refuses at once with blocking_call_on_worker (use Process::call there).
   CallOutcome call(const Term& dest, Atom label, Term request, int64_t timeout_ms);
 
   // ---- distribution --------------------------------------------------------------------------

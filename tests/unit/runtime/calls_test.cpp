@@ -241,3 +241,15 @@ TEST_CASE("a selective receive sees messages already queued, DOWNs in tuple form
   CHECK(recv(in) == A("timeout"));
   (void)x;
 }
+
+TEST_CASE("the blocking call refuses to run on a worker thread", "[runtime][calls]") {
+  Runtime rt;
+  Inbox in(rt);
+  Term to = in.pid();
+  Term echo = spawn_idle(rt);
+  spawn_fn2(rt, [to, echo](Process& self) {
+    CallOutcome o = self.runtime().call(echo, atoms::gen_call, A("x"), 1000);
+    self.send(to, T({A(o.ok ? "ok" : "error"), o.value}));
+  }, [](Process&, Term) {});
+  CHECK(recv(in) == T({A("error"), A("blocking_call_on_worker")}));
+}
