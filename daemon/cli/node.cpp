@@ -1,5 +1,10 @@
 // See node.h. Signals are taken synchronously with sigwait on the main thread rather than
 // in a handler: the shutdown path can then log, take locks and stop the runtime normally.
+//
+// Start-up order: Distribution (listen, EPMD registration: gives the creation), Runtime (with
+// that name and creation), the services' spawn handler, attach (traffic flows from here), the
+// service processes. Shutdown is the reverse: Distribution (connections, EPMD), Runtime, the
+// services' state.
 #include "cli/node.h"
 
 #include <signal.h>
@@ -8,10 +13,46 @@
 #include <memory>
 #include <string>
 
+#include "dist/distribution.h"
+#include "dist/log.h"
 #include "runtime/runtime.h"
+#include "services/services.h"
 #include "term/atom.h"
 
 namespace ergod::cli {
+namespace {
+
+dist::DistributionOptions dist_options(const Config& cfg) {
+  dist::DistributionOptions o;
+  o.dist.node_name = cfg.node.name;
+  o.dist.cookie = cfg.node.cookie;
+  o.dist.listen_address = cfg.listen.address;
+  o.dist.port_min = cfg.listen.port_min;
+  o.dist.port_max = cfg.listen.port_max;
+  o.dist.epmd_port = cfg.epmd.port;
+  o.dist.connection.net_ticktime_ms = cfg.net_ticktime * 1000;
+  o.epmd.port = cfg.epmd.port;
+  switch (cfg.epmd.mode) {
+    case EpmdMode::embedded: o.epmd.mode = dist::EpmdMode::embedded; break;
+    case EpmdMode::external: o.epmd.mode = dist::EpmdMode::external; break;
+    case EpmdMode::automatic: o.epmd.mode = dist::EpmdMode::automatic; break;
+  }
+  o.link.max_message = static_cast<size_t>(cfg.limits.max_message_size);
+  return o;
+}
+
+LogLevel to_cli(dist::LogLevel l) {
+  switch (l) {
+    case dist::LogLevel::debug: return LogLevel::debug;
+    case dist::LogLevel::info: return LogLevel::info;
+    case dist::LogLevel::notice: return LogLevel::notice;
+    case dist::LogLevel::warning: return LogLevel::warning;
+    case dist::LogLevel::error: return LogLevel::error;
+  }
+  return LogLevel::info;
+}
+
+}  // namespace
 
 int run_node(const Config& cfg) {
   sigset_t signals;
@@ -28,22 +69,47 @@ int run_node(const Config& cfg) {
 
   // Limits on untrusted input apply before anything can decode a term.
   term::set_atom_limit(static_cast<uint32_t>(cfg.limits.max_atoms));
+  dist::set_log_sink([](dist::LogLevel l, std::string_view m) { log(to_cli(l), m); });
 
-  // The process runtime: its worker threads start here and run until shutdown. The dist
-  // layer (EPMD, listener) and the applications start after it, once they exist.
+  // Distribution first: the creation EPMD gives us is part of every pid the runtime makes.
+  auto dist = std::make_unique<dist::Distribution>(dist_options(cfg));
+  auto creation = dist->start();
+  if (!creation) {
+    log_error("node " + cfg.node.name + " cannot start distribution: " + creation.error());
+    dist.reset();
+    dist::set_log_sink(nullptr);
+    return 1;
+  }
+
   runtime::RuntimeConfig rt_config;
   rt_config.node_name = cfg.node.name;
+  rt_config.creation = creation.value();
   rt_config.workers = cfg.effective_schedulers();
   auto rt = std::make_unique<runtime::Runtime>(rt_config);
 
-  log_info("node " + cfg.node.name + " running with " + std::to_string(rt->worker_count()) +
-           " schedulers");
+  services::ServicesOptions so;
+  so.echo = cfg.echo;
+  auto svc = std::make_unique<services::Services>(so);
+  svc->install(*dist, *rt);
+  dist->attach(*rt);
+  if (auto s = svc->start(*rt); !s) {
+    log_error("node " + cfg.node.name + " cannot start: " + s.error());
+    dist->stop();
+    rt.reset();
+    dist::set_log_sink(nullptr);
+    return 1;
+  }
 
+  log_info("node " + cfg.node.name + " running with " + std::to_string(rt->worker_count()) +
+           " schedulers, distribution on port " + std::to_string(dist->port()));
+
+  int status = 0;
   for (;;) {
     int sig = 0;
     if (int rc = sigwait(&signals, &sig); rc != 0) {
       log_error(std::string("sigwait failed: ") + std::strerror(rc));
-      return 1;
+      status = 1;
+      break;
     }
     if (sig == SIGHUP) {
       // reload of manifests hooks in here; until applications exist there is nothing to reload.
@@ -55,11 +121,16 @@ int run_node(const Config& cfg) {
     break;
   }
 
-  // Applications stop in reverse start order (once they exist), then the runtime's workers.
+  // Reverse start order: connections and the EPMD registration, then the processes (the
+  // services' among them), then what the services' handlers referred to.
+  dist->stop();
   rt.reset();
+  svc.reset();
+  dist.reset();
+  dist::set_log_sink(nullptr);
 
   log_info("node " + cfg.node.name + " stopped");
-  return 0;
+  return status;
 }
 
 }  // namespace ergod::cli

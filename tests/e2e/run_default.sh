@@ -5,7 +5,7 @@ source "$(dirname "$0")/lib.sh" "$@"
 cd "$src"
 start_ergod --config config/ergod.yaml
 wait_for_line "ergod: node ergod@localhost running" || fail "no 'running' line"
-grep -qx '<6>ergod: node ergod@localhost running' "$log" || fail "running line lacks <6> prefix"
+grep -qE '^<6>ergod: node ergod@localhost running with [0-9]+ schedulers, distribution on port [0-9]+$' "$log" || fail "running line lacks <6> prefix"
 kill -TERM "$ergod_pid"
 wait_for_exit || fail "ergod did not exit after SIGTERM"
 [[ $ergod_status == 0 ]] || fail "exit status $ergod_status after SIGTERM"

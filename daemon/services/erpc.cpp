@@ -1,0 +1,114 @@
+// See erpc.h.
+#include "services/erpc.h"
+
+#include <memory>
+
+namespace ergod::services {
+namespace {
+
+enum class Mode { call, cast, plain };
+
+// The spawned process: waits for `go` (sent after its monitor and link are in place, so an
+// immediate exit still reaches the requester), runs the function, exits with its outcome.
+class Runner final : public runtime::ProcessBehavior {
+ public:
+  Runner(const FunctionRegistry& fns, Mode mode, Term ref, Term m, Term f, Term a)
+      : fns_(fns), mode_(mode), ref_(std::move(ref)), m_(std::move(m)), f_(std::move(f)), a_(std::move(a)) {}
+
+  void handle_message(runtime::Process& self, Term) override {
+    ApplyResult r = fns_.apply(self, m_, f_, a_);
+    self.exit(exit_reason(std::move(r)));
+  }
+
+ private:
+  Term exit_reason(ApplyResult r) const {
+    using K = ApplyResult::Kind;
+    if (mode_ == Mode::call) {
+      switch (r.kind) {
+        case K::return_: return Term::tuple({ref_, Term::atom("return"), r.value});
+        case K::throw_: return Term::tuple({ref_, Term::atom("throw"), r.value});
+        case K::exit: return Term::tuple({ref_, Term::atom("exit"), r.value});
+        case K::error: return Term::tuple({ref_, Term::atom("error"), r.value, r.stack});
+      }
+    }
+    // A function run as a process body: what BEAM's process would exit with.
+    switch (r.kind) {
+      case K::return_: return Term::atom(term::atoms::normal);
+      case K::exit: return r.value;
+      case K::throw_:
+        return Term::tuple({Term::tuple({Term::atom("nocatch"), r.value}), Term::nil()});
+      case K::error:
+        if (mode_ == Mode::cast)
+          return Term::tuple({Term::atom("exception"), Term::tuple({r.value, r.stack})});
+        return Term::tuple({r.value, r.stack});
+    }
+    return Term::atom(term::atoms::normal);
+  }
+
+  const FunctionRegistry& fns_;
+  Mode mode_;
+  Term ref_, m_, f_, a_;
+};
+
+bool list_has(const Term& list, Atom a) {
+  for (Term l = list; l.is_cons(); l = l.tail())
+    if (l.head().is_atom(a)) return true;
+  return false;
+}
+
+// The n elements of a proper list of exactly n, or false.
+bool list_elems(const Term& list, Term* out, size_t n) {
+  Term l = list;
+  for (size_t i = 0; i < n; ++i) {
+    if (!l.is_cons()) return false;
+    out[i] = l.head();
+    l = l.tail();
+  }
+  return l.is_nil();
+}
+
+}  // namespace
+
+void ErpcServer::handle(const dist::SpawnRequest& req) {
+  const Term& mfa = req.mfa;
+  auto refuse = [&](const char* why) {
+    dist_.send_spawn_reply(req.node, req.req_id, req.from, 0, Term::atom(why));
+  };
+  if (!mfa.is_tuple() || mfa.tuple_arity() != 3 || term::list_length(req.args) < 0) return refuse("badarg");
+
+  static const Atom erpc = Atom::make("erpc"), execute_call = Atom::make("execute_call"),
+                    execute_cast = Atom::make("execute_cast"), link = Atom::make("link"),
+                    monitor = Atom::make("monitor");
+  Mode mode = Mode::plain;
+  Term ref, m = mfa.element(0), f = mfa.element(1), a = req.args;
+  if (mfa.element(0).is_atom(erpc) && mfa.element(1).is_atom(execute_call)) {
+    Term e[4];
+    if (!list_elems(req.args, e, 4)) return refuse("badarg");
+    mode = Mode::call;
+    ref = e[0], m = e[1], f = e[2], a = e[3];
+  } else if (mfa.element(0).is_atom(erpc) && mfa.element(1).is_atom(execute_cast)) {
+    Term e[3];
+    if (!list_elems(req.args, e, 3)) return refuse("badarg");
+    mode = Mode::cast;
+    m = e[0], f = e[1], a = e[2];
+  }
+  if (term::list_length(a) < 0) return refuse("badarg");
+
+  auto spawned = rt_.spawn(std::make_unique<Runner>(fns_, mode, ref, m, f, a));
+  if (!spawned) return refuse("system_limit");
+  const Term& pid = spawned->pid;
+  uint64_t flags = 0;
+  if (list_has(req.options, link)) {
+    rt_.deliver_link(req.from, pid);
+    flags |= 1;
+  }
+  if (list_has(req.options, monitor)) {
+    // spawn_request's monitor is named by the request id itself.
+    rt_.deliver_monitor(req.from, pid, req.req_id);
+    flags |= 2;
+  }
+  dist_.send_spawn_reply(req.node, req.req_id, req.from, flags, pid);
+  rt_.send(pid, Term::atom("go"));
+}
+
+}  // namespace ergod::services

@@ -1,0 +1,56 @@
+// FunctionRegistry: the Erlang functions (Module:Function/Arity) that other nodes may call on
+// ergod through erpc (rpc:call, erpc:call, spawn_request) and rex (rpc:cast, old-style calls).
+// ergod runs no Erlang code, so "calling erlang:node/0" means running the C++ function
+// registered under that name; anything not registered fails as a missing function does on
+// BEAM (error:undef). Plugins add theirs with add() later.
+//
+// Not here: the erpc and rex protocols (erpc.h, rex.h).
+// Threads: add() and find() from any thread (a shared mutex; add is rare, find per call).
+// A function runs on a worker, inside the process that serves the call, and must not block.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <tuple>
+
+#include "runtime/process.h"
+#include "term/term.h"
+
+namespace ergod::services {
+
+using term::Atom;
+using term::Term;
+
+// How an Erlang call ended: as erpc:execute_call sees it.
+struct ApplyResult {
+  enum class Kind { return_, throw_, exit, error } kind = Kind::return_;
+  Term value;  // the value, or the thrown/exit/error reason
+  Term stack;  // error only: the stack trace list ([] when unknown)
+
+  static ApplyResult ok(Term v) { return {Kind::return_, std::move(v), Term::nil()}; }
+  static ApplyResult error(Term reason, Term stack = Term::nil()) { return {Kind::error, std::move(reason), std::move(stack)}; }
+  static ApplyResult exit(Term reason) { return {Kind::exit, std::move(reason), Term::nil()}; }
+};
+
+// args: the argument list (a proper list of the registered arity).
+using Function = std::function<ApplyResult(runtime::Process& self, const Term& args)>;
+
+class FunctionRegistry {
+ public:
+  void add(Atom module, Atom function, unsigned arity, Function fn);
+  // nullopt when M:F/A is not registered.
+  std::optional<Function> find(Atom module, Atom function, unsigned arity) const;
+  // Runs M:F(Args): the registered function, or error:undef with OTP's stack [{M, F, Args, []}]
+  // when there is none (M and F need not be atoms: that is undef too, as in BEAM's apply...
+  // badarg really, but erpc reports it as an error either way).
+  ApplyResult apply(runtime::Process& self, const Term& module, const Term& function, const Term& args) const;
+
+ private:
+  mutable std::shared_mutex mu_;
+  std::map<std::tuple<uint32_t, uint32_t, unsigned>, Function> fns_;
+};
+
+}  // namespace ergod::services
