@@ -201,17 +201,20 @@ int main(int argc, char** argv) {
   }
   Term dead = old.value;
 
-  std::printf("dist_call_1 %.0f\n", b.calls(1, Term::tuple({Term::atom("echo"), Term::atom("bench")})));
-  std::fflush(stdout);
-  std::printf("dist_call_64 %.0f\n", b.calls(64, Term::tuple({Term::atom("echo"), Term::atom("bench")})));
-  std::fflush(stdout);
+  // ERGOD_BENCH_ONLY=NAME runs one workload (for profiling).
+  const char* only = std::getenv("ERGOD_BENCH_ONLY");
+  auto report = [only](const char* name, auto measure) {
+    if (only && std::string(only) != name) return;
+    std::printf("%s %.0f\n", name, measure());
+    std::fflush(stdout);
+  };
+  Term small = Term::tuple({Term::atom("echo"), Term::atom("bench")});
   std::string b64(64, 'x'), b1k(1024, 'x'), b1m(1 << 20, 'x');
-  std::printf("dist_send_64B %.0f\n", b.sends(Term::tuple({Term::atom("echo"), dead, Term::binary(b64)})));
-  std::fflush(stdout);
-  std::printf("dist_send_1KiB %.0f\n", b.sends(Term::tuple({Term::atom("echo"), dead, Term::binary(b1k)})));
-  std::fflush(stdout);
-  std::printf("dist_echo_1MiB_us %.0f\n", b.echo_us(Term::tuple({Term::atom("echo"), Term::binary(b1m)})));
-  std::fflush(stdout);
+  report("dist_call_1", [&] { return b.calls(1, small); });
+  report("dist_call_64", [&] { return b.calls(64, small); });
+  report("dist_send_64B", [&] { return b.sends(Term::tuple({Term::atom("echo"), dead, Term::binary(b64)})); });
+  report("dist_send_1KiB", [&] { return b.sends(Term::tuple({Term::atom("echo"), dead, Term::binary(b1k)})); });
+  report("dist_echo_1MiB_us", [&] { return b.echo_us(Term::tuple({Term::atom("echo"), Term::binary(b1m)})); });
   // echo stores no events for these workloads; nothing to clear.
 
   d->stop();
