@@ -41,12 +41,22 @@ class VecSink {
   static constexpr bool kCounting = false;
   explicit VecSink(std::vector<uint8_t>& v) : v_(v), pos_(v.size()) {}
   uint8_t* take(size_t n) {
-    if (v_.size() - pos_ < n) v_.resize(std::max({pos_ + n, v_.size() * 2, size_t(256)}));
+    if (v_.size() - pos_ < n) grow(n);
     uint8_t* p = v_.data() + pos_;
     pos_ += n;
     return p;
   }
+  // Big runs (binaries) are appended without zero-filling them first: the vector is cut back
+  // to what was written, reserved for the run plus some slack, and the run inserted.
   void bytes(const void* p, size_t n) {
+    if (n >= kBigRun) {
+      v_.resize(pos_);
+      if (v_.capacity() - pos_ < n) v_.reserve(std::max(pos_ + n + kSlack, v_.capacity() + v_.capacity() / 2));
+      auto* b = static_cast<const uint8_t*>(p);
+      v_.insert(v_.end(), b, b + n);
+      pos_ += n;
+      return;
+    }
     if (n) std::memcpy(take(n), p, n);
   }
   size_t pos() const { return pos_; }
@@ -54,6 +64,16 @@ class VecSink {
   void finish() { v_.resize(pos_); }
 
  private:
+  static constexpr size_t kBigRun = 4096, kSlack = 4096;
+  // Within the capacity (reserved for a big run), grows by small steps so that the slack is
+  // not zero-filled at once; past it, doubles as before.
+  void grow(size_t n) {
+    size_t want = pos_ + n;
+    if (want <= v_.capacity() && v_.size() < v_.capacity())
+      v_.resize(std::min(v_.capacity(), std::max(want, v_.size() + 256)));
+    else
+      v_.resize(std::max({want, v_.size() * 2, size_t(256)}));
+  }
   std::vector<uint8_t>& v_;
   size_t pos_;
 };
