@@ -204,8 +204,10 @@ Status Connection::send_frame(std::string_view frame) {
   if (!up_) return make_error("connection to node " + peer_node() + " is not up");
   if (queued_bytes() + frame.size() + 4 > options_.max_output)
     return make_error("output queue to node " + peer_node() + " is full (" + std::to_string(queued_bytes()) + " bytes)");
-  wire::put_u32(out_, static_cast<uint32_t>(frame.size()));
-  out_.append(frame);
+  std::string len;
+  wire::put_u32(len, static_cast<uint32_t>(frame.size()));
+  append_out(len);
+  append_out(frame);
   ++frames_sent_;
   wrote_since_tick_ = true;
   schedule_flush();
@@ -218,18 +220,50 @@ Status Connection::send_frame(std::string_view head, std::span<const uint8_t> bo
   size_t size = head.size() + body.size();
   if (queued_bytes() + size + 4 > options_.max_output)
     return make_error("output queue to node " + peer_node() + " is full (" + std::to_string(queued_bytes()) + " bytes)");
-  wire::put_u32(out_, static_cast<uint32_t>(size));
-  out_.append(head);
-  out_.append(reinterpret_cast<const char*>(body.data()), body.size());
+  std::string len;
+  wire::put_u32(len, static_cast<uint32_t>(size));
+  append_out(len);
+  append_out(head);
+  append_out(std::string_view(reinterpret_cast<const char*>(body.data()), body.size()));
   ++frames_sent_;
   wrote_since_tick_ = true;
   schedule_flush();
   return Ok{};
 }
 
+Status Connection::send_frame(std::string_view head, std::shared_ptr<const void> keep, std::span<const uint8_t> body) {
+  if (body.size() < kCopyBelow || !keep) return send_frame(head, body);
+  if (closing_) return make_error("connection to node " + peer_node() + " is closing");
+  if (!up_) return make_error("connection to node " + peer_node() + " is not up");
+  size_t size = head.size() + body.size();
+  if (queued_bytes() + size + 4 > options_.max_output)
+    return make_error("output queue to node " + peer_node() + " is full (" + std::to_string(queued_bytes()) + " bytes)");
+  std::string len;
+  wire::put_u32(len, static_cast<uint32_t>(size));
+  append_out(len);
+  append_out(head);
+  Piece p;
+  p.keep = std::move(keep);
+  p.data = body.data();
+  p.size = body.size();
+  out_.push_back(std::move(p));
+  out_bytes_ += body.size();
+  ++frames_sent_;
+  wrote_since_tick_ = true;
+  schedule_flush();
+  return Ok{};
+}
+
+void Connection::append_out(std::string_view bytes) {
+  if (bytes.empty()) return;
+  if (out_.empty() || out_.back().keep) out_.emplace_back();
+  out_.back().own.append(bytes);
+  out_bytes_ += bytes.size();
+}
+
 void Connection::send_raw(std::string_view bytes) {
   if (closing_) return;
-  out_.append(bytes);
+  append_out(bytes);
   wrote_since_tick_ = true;
   schedule_flush();
 }
@@ -250,16 +284,26 @@ void Connection::schedule_flush() {
 void Connection::flush() {
   if (!tcp_ || writing_ || out_.empty() || uv_is_closing(reinterpret_cast<uv_handle_t*>(tcp_))) return;
   inflight_.swap(out_);
+  inflight_bytes_ = out_bytes_;
+  out_bytes_ = 0;
   writing_ = true;
   ++write_calls_;
   auto* req = new uv_write_t;
   req->data = this;
-  uv_buf_t buf = uv_buf_init(inflight_.data(), static_cast<unsigned>(inflight_.size()));
-  int rc = uv_write(req, reinterpret_cast<uv_stream_t*>(tcp_), &buf, 1, [](uv_write_t* r, int status) {
+  bufs_.clear();
+  for (auto& p : inflight_) {
+    if (p.keep)
+      bufs_.push_back(uv_buf_init(const_cast<char*>(reinterpret_cast<const char*>(p.data)), static_cast<unsigned>(p.size)));
+    else
+      bufs_.push_back(uv_buf_init(p.own.data(), static_cast<unsigned>(p.own.size())));
+  }
+  int rc = uv_write(req, reinterpret_cast<uv_stream_t*>(tcp_), bufs_.data(), static_cast<unsigned>(bufs_.size()),
+                    [](uv_write_t* r, int status) {
     auto* c = static_cast<Connection*>(r->data);
     delete r;
     c->writing_ = false;
     c->inflight_.clear();
+    c->inflight_bytes_ = 0;
     if (status == UV_ECANCELED) return;
     if (status != 0) return c->close("write to node " + c->peer_node() + " failed: " + uv_error_text(status));
     if (c->closing_) {

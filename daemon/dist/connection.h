@@ -19,6 +19,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "dist/frame.h"
 #include "dist/handshake.h"
@@ -79,6 +80,10 @@ class Connection {
   // One frame from two parts (a distribution header and the body encoded apart from it), so
   // that the body is copied only once, into the output queue.
   Status send_frame(std::string_view head, std::span<const uint8_t> body);
+  // The same with a body that stays where it is: a big body is written from `keep`'s memory
+  // (held until the write completes) instead of being copied into the output queue; small
+  // ones are copied so that small frames still coalesce.
+  Status send_frame(std::string_view head, std::shared_ptr<const void> keep, std::span<const uint8_t> body);
   // Raw bytes, framed by the caller (tests use it to send garbage).
   void send_raw(std::string_view bytes);
 
@@ -100,7 +105,7 @@ class Connection {
   uint64_t flags() const { return hs_.flags(); }  // negotiated, once up
   const Handshake& handshake() const { return hs_; }
   const std::string& peer_address() const { return address_; }
-  size_t queued_bytes() const { return out_.size() + inflight_.size(); }
+  size_t queued_bytes() const { return out_bytes_ + inflight_bytes_; }
   // Counters: uv_write calls made and frames queued with send_frame (their ratio shows the
   // coalescing at work).
   uint64_t write_calls() const { return write_calls_; }
@@ -132,8 +137,20 @@ class Connection {
   std::string address_;
   std::string hs_buf_;       // read buffer during the handshake
   FrameReader reader_;
-  std::string out_;          // queued, not yet handed to libuv
-  std::string inflight_;     // handed to libuv, write not completed
+  // Output: a piece is either bytes of its own (small frames, coalesced) or a span of memory
+  // held by `keep` (a big body written without a copy).
+  struct Piece {
+    std::string own;
+    std::shared_ptr<const void> keep;
+    const uint8_t* data = nullptr;
+    size_t size = 0;
+  };
+  static constexpr size_t kCopyBelow = 16 * 1024;  // bodies smaller than this are copied
+  void append_out(std::string_view bytes);
+  std::vector<Piece> out_;       // queued, not yet handed to libuv
+  std::vector<Piece> inflight_;  // handed to libuv, write not completed
+  std::vector<uv_buf_t> bufs_;
+  size_t out_bytes_ = 0, inflight_bytes_ = 0;
   bool writing_ = false;
   bool up_ = false;
   bool closing_ = false;

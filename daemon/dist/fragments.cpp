@@ -4,6 +4,9 @@
 #include "dist/dist_header.h"
 #include "dist/wire.h"
 
+#include <algorithm>
+#include <cstring>
+
 namespace ergod::dist {
 
 namespace {
@@ -13,6 +16,33 @@ uint64_t get_u64(std::span<const uint8_t> b, size_t at) {
   return v;
 }
 }  // namespace
+
+void BufferBytes::reset() {
+  if (buf_) buf_->release();
+  buf_ = nullptr;
+  size_ = 0;
+}
+
+void BufferBytes::assign(std::span<const uint8_t> bytes, size_t capacity) {
+  reset();
+  buf_ = term::Buffer::make(std::max(capacity, bytes.size()));
+  if (!bytes.empty()) std::memcpy(buf_->data, bytes.data(), bytes.size());
+  size_ = bytes.size();
+}
+
+void BufferBytes::append(std::span<const uint8_t> bytes) {
+  if (bytes.empty()) return;
+  if (!buf_ || buf_->size - size_ < bytes.size()) {
+    // A fragment bigger than the first ones: grow (rare; senders cut equal fragments).
+    size_t cap = buf_ ? buf_->size : 0;
+    auto* b = term::Buffer::make(std::max(size_ + bytes.size(), cap + cap / 2));
+    if (size_) std::memcpy(b->data, buf_->data, size_);
+    if (buf_) buf_->release();
+    buf_ = b;
+  }
+  std::memcpy(buf_->data + size_, bytes.data(), bytes.size());
+  size_ += bytes.size();
+}
 
 Result<bool> FragmentAssembler::first(std::span<const uint8_t> frame, ReceiveAtomCache& cache,
                                       AssembledMessage& out) {
@@ -27,7 +57,7 @@ Result<bool> FragmentAssembler::first(std::span<const uint8_t> frame, ReceiveAto
   if (data.size() > max_message_) return make_error("fragmented message exceeds " + std::to_string(max_message_) + " bytes");
   if (frag == 1) {
     out.refs = std::move(refs);
-    out.body.assign(data.begin(), data.end());
+    out.body.assign(data, data.size());
     return true;
   }
   if (pending_.size() >= max_in_flight_)
@@ -35,7 +65,12 @@ Result<bool> FragmentAssembler::first(std::span<const uint8_t> frame, ReceiveAto
   auto& p = pending_[seq];
   p.next_fragment = frag - 1;
   p.message.refs = std::move(refs);
-  p.message.body.assign(data.begin(), data.end());
+  // Room for the whole message at once: fragments are cut to one size, so FragmentId times
+  // this one's data is the message's size (bounded by the limit; the body grows if a sender
+  // cuts differently).
+  size_t expect = data.size() < 64 ? data.size()
+                  : frag > max_message_ / data.size() ? max_message_ : size_t(frag) * data.size();
+  p.message.body.assign(data, std::min(expect, max_message_));
   return false;
 }
 
@@ -51,7 +86,7 @@ Result<bool> FragmentAssembler::next(std::span<const uint8_t> frame, AssembledMe
   auto data = frame.subspan(18);
   if (p.message.body.size() + data.size() > max_message_)
     return make_error("fragmented message exceeds " + std::to_string(max_message_) + " bytes");
-  p.message.body.insert(p.message.body.end(), data.begin(), data.end());
+  p.message.body.append(data);
   if (frag > 1) {
     p.next_fragment = frag - 1;
     return false;
@@ -63,27 +98,30 @@ Result<bool> FragmentAssembler::next(std::span<const uint8_t> frame, AssembledMe
 
 OutgoingFragments::OutgoingFragments(uint64_t sequence, std::string header, std::vector<uint8_t> body,
                                      size_t fragment_size)
-    : sequence_(sequence), header_(std::move(header)), body_(std::move(body)),
+    : sequence_(sequence), header_(std::move(header)),
+      body_(std::make_shared<const std::vector<uint8_t>>(std::move(body))),
       fragment_size_(fragment_size ? fragment_size : 1) {
-  count_ = body_.empty() ? 1 : (body_.size() + fragment_size_ - 1) / fragment_size_;
+  count_ = body_->empty() ? 1 : (body_->size() + fragment_size_ - 1) / fragment_size_;
+}
+
+void OutgoingFragments::next_frame(std::string& head, std::span<const uint8_t>& data) {
+  head.clear();
+  bool first = sent_ == 0;
+  wire::put_u8(head, 131);
+  wire::put_u8(head, first ? 69 : 70);
+  wire::put_u64(head, sequence_);
+  wire::put_u64(head, count_ - sent_);
+  if (first) head += header_;
+  size_t n = std::min(fragment_size_, body_->size() - pos_);
+  data = std::span<const uint8_t>(body_->data() + pos_, n);
+  pos_ += n;
+  ++sent_;
 }
 
 void OutgoingFragments::next_frame(std::string& frame) {
-  frame.clear();
-  bool first = sent_ == 0;
-  wire::put_u8(frame, 131);
-  wire::put_u8(frame, first ? 69 : 70);
-  wire::put_u64(frame, sequence_);
-  wire::put_u64(frame, count_ - sent_);
-  if (first) frame += header_;
-  size_t n = std::min(fragment_size_, body_.size() - pos_);
-  frame.append(reinterpret_cast<const char*>(body_.data() + pos_), n);
-  pos_ += n;
-  ++sent_;
-  if (done()) {
-    body_.clear();
-    body_.shrink_to_fit();
-  }
+  std::span<const uint8_t> data;
+  next_frame(frame, data);
+  frame.append(reinterpret_cast<const char*>(data.data()), data.size());
 }
 
 }  // namespace ergod::dist

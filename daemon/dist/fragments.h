@@ -15,20 +15,60 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
+#include <memory>
 #include <span>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "dist/atom_cache.h"
 #include "term/result.h"
+#include "term/term.h"
 
 namespace ergod::dist {
+
+// Bytes in a term::Buffer (one reference held), so that the decoder can slice big binaries
+// out of them instead of copying.
+class BufferBytes {
+ public:
+  BufferBytes() = default;
+  BufferBytes(const BufferBytes&) = delete;
+  BufferBytes& operator=(const BufferBytes&) = delete;
+  BufferBytes(BufferBytes&& o) noexcept : buf_(std::exchange(o.buf_, nullptr)), size_(std::exchange(o.size_, 0)) {}
+  BufferBytes& operator=(BufferBytes&& o) noexcept {
+    if (this != &o) {
+      reset();
+      buf_ = std::exchange(o.buf_, nullptr);
+      size_ = std::exchange(o.size_, 0);
+    }
+    return *this;
+  }
+  ~BufferBytes() { reset(); }
+
+  void assign(std::span<const uint8_t> bytes, size_t capacity);  // capacity >= bytes.size()
+  void append(std::span<const uint8_t> bytes);                    // grows when needed
+  void reset();
+
+  term::Buffer* owner() const { return buf_; }
+  size_t size() const { return size_; }
+  const uint8_t* data() const { return buf_ ? buf_->data : nullptr; }
+  std::span<const uint8_t> span() const { return {data(), size_}; }
+  operator std::span<const uint8_t>() const { return span(); }
+  bool operator==(const std::vector<uint8_t>& v) const {
+    return v.size() == size_ && (size_ == 0 || std::memcmp(v.data(), data(), size_) == 0);
+  }
+
+ private:
+  term::Buffer* buf_ = nullptr;
+  size_t size_ = 0;
+};
 
 // A whole message: the atoms its header referred to, and the control message and payload.
 struct AssembledMessage {
   std::vector<term::Atom> refs;
-  std::vector<uint8_t> body;
+  BufferBytes body;
 };
 
 class FragmentAssembler {
@@ -64,11 +104,16 @@ class OutgoingFragments {
   bool done() const { return sent_ == count_; }
   // Replaces `frame` with the next fragment (call only while !done()).
   void next_frame(std::string& frame);
+  // The next fragment without copying its data: `head` gets the fragment header (and the atom
+  // cache header for the first), `data` the span of the body that follows it, which lives in
+  // body_owner()'s memory.
+  void next_frame(std::string& head, std::span<const uint8_t>& data);
+  const std::shared_ptr<const std::vector<uint8_t>>& body_owner() const { return body_; }
 
  private:
   uint64_t sequence_;
   std::string header_;
-  std::vector<uint8_t> body_;
+  std::shared_ptr<const std::vector<uint8_t>> body_;
   size_t fragment_size_;
   uint64_t count_;
   uint64_t sent_ = 0;

@@ -36,7 +36,7 @@ Result<bool> NodeLink::receive(const Frame& frame, DistMessage& out) {
       if (!r) return make_error(r.error());
       if (!r.value()) return false;
       if (frame.kind == FrameKind::dist_frag_cont) ++fragmented_received_;
-      auto m = decode_message_body(whole.body, whole.refs, options_.max_message);
+      auto m = decode_message_body(whole.body, whole.refs, options_.max_message, whole.body.owner());
       if (!m) return make_error(m.error());
       out = std::move(m.value());
       return true;
@@ -79,8 +79,9 @@ Result<std::unique_ptr<OutgoingFragments>> NodeLink::encode_and_send(const Contr
 }
 
 Status NodeLink::send_next_fragment(OutgoingFragments& f) {
-  f.next_frame(frame_scratch_);
-  return conn_->send_frame(frame_scratch_);
+  std::span<const uint8_t> data;
+  f.next_frame(frame_scratch_, data);
+  return conn_->send_frame(frame_scratch_, f.body_owner(), data);
 }
 
 Status NodeLink::send(const Control& control, const term::Term& payload) {
