@@ -30,7 +30,7 @@ namespace ergod::dist {
 struct NodeLinkOptions {
   size_t fragment_size = 64 * 1024;   // messages with a bigger body are fragmented
   size_t max_message = size_t(64) << 20;  // largest message accepted, fragmented or not
-  size_t queue_watermark = 1 << 20;   // fragments are queued on the connection up to this
+  size_t queue_watermark = 4 << 20;   // fragments are queued on the connection up to this
 };
 
 class NodeLink {
