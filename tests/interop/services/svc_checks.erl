@@ -1,0 +1,209 @@
+%% The Erlang side of the services interop tests: each case runs on a real OTP 25 node against
+%% a running ergod and crashes (exit status 1, with the reason printed) when ergod answers
+%% anything other than what an OTP node running echo_ref.erl would.
+%% Run: erl -sname X -setcookie C -pa DIR -noshell -s svc_checks main ErgodNode Case
+-module(svc_checks).
+-export([main/1]).
+-export([ping/1, echo_corpus/1, echo_calls/1, links_monitors/1, watch_for_kill/1, after_kill/1,
+         rpc/1, pg/1]).
+
+main([Node, Case]) ->
+    logger:add_handler(svc_log, logger_std_h, #{config => #{type => standard_io}}),
+    try
+        true = net_kernel:connect_node(Node),
+        ok = ?MODULE:Case(Node)
+    of ok -> io:format("PASS ~p~n", [Case]), halt(0)
+    catch C:R:S ->
+        io:format("FAIL ~p: ~p:~p~n~p~n", [Case, C, R, S]), halt(1)
+    end.
+
+
+eq(Want, Got) when Want =:= Got -> ok;
+eq(Want, Got) -> error({expected, Want, got, Got}).
+
+call(N, R) -> gen_server:call({echo, N}, R, 5000).
+
+ping(N) -> eq(pong, net_adm:ping(N)).
+
+corpus() ->
+    [0, 1, -1, 255, 256, 1 bsl 27, -(1 bsl 27), 1 bsl 59, 1 bsl 60, 1 bsl 64, -(1 bsl 200),
+     1 bsl 2100, 0.0, -0.0, 1.5, 1.0e300, 2.2250738585072014e-308,
+     a, '', 'hello world', 'ünïcødé', list_to_atom(lists:duplicate(255, $x)), true, undefined,
+     [], [1, 2, 3], "string", [a | b], [[[]]], lists:seq(1, 1000),
+     {}, {a}, {a, b, c}, list_to_tuple(lists:seq(1, 300)),
+     <<>>, <<1, 2, 3>>, <<0:1>>, <<5:3>>, binary:copy(<<"x">>, 100000), binary:copy(<<7>>, 1 bsl 20),
+     #{}, #{a => 1}, #{{k} => [v], 1 => 2.0, 1.0 => 3}, maps:from_list([{I, I} || I <- lists:seq(1, 100)]),
+     self(), make_ref(), hd(erlang:ports()), fun lists:map/2, fun(X) -> X + 1 end,
+     {deep, lists:foldl(fun(_, A) -> [A] end, [], lists:seq(1, 1000))},
+     {mixed, [#{k => {<<"v">>, 1.0}}], "é", <<"é"/utf8>>}].
+
+echo_corpus(N) ->
+    [eq(T, call(N, {echo, T})) || T <- corpus()],
+    ok.
+
+%% Every call of the protocol except link/monitor (links_monitors/1).
+echo_calls(N) ->
+    eq(pong, call(N, ping)),
+    Echo = call(N, self),
+    true = is_pid(Echo), eq(N, node(Echo)),
+    %% call: to us, to a missing name, timing out
+    Me = self(),
+    Srv = spawn_link(fun Loop() -> receive {'$gen_call', From, R} -> gen:reply(From, {got, R}), Loop() end end),
+    register(svc_srv, Srv),
+    eq({ok, {got, hi}}, call(N, {call, Srv, hi, 2000})),
+    eq({ok, {got, by_name}}, call(N, {call, {svc_srv, node()}, by_name, 2000})),
+    eq({error, noproc}, call(N, {call, {nosuch, node()}, x, 2000})),
+    eq({error, noproc}, call(N, {call, nosuch_local, x, 2000})),
+    Silent = spawn(fun() -> receive never -> ok end end),
+    eq({error, timeout}, call(N, {call, Silent, x, 200})),
+    %% send: to a pid, to {Name, Node}; cast; {echo, From, T}
+    eq(ok, call(N, {send, Me, one})),
+    eq(ok, call(N, {send, {svc_name, node()}, ignored})),
+    register(svc_name, Me),
+    eq(ok, call(N, {send, {svc_name, node()}, two})),
+    gen_server:cast({echo, N}, {send, Me, three}),
+    {echo, N} ! {echo, Me, four},
+    [receive X -> ok after 5000 -> error({missing, X}) end || X <- [one, two, three, four]],
+    %% events: other info messages, oldest first, then forgotten
+    eq([], call(N, events)),
+    {echo, N} ! first, {echo, N} ! {second, Me},
+    eq([first, {second, Me}], call(N, events)),
+    eq([], call(N, events)),
+    %% stop: replies ok, a new echo is registered
+    eq(ok, call(N, {stop, normal})),
+    Echo2 = wait_new_echo(N, Echo, 50),
+    eq(pong, call(N, ping)),
+    eq(ok, call(N, {stop, crashed})),
+    _ = wait_new_echo(N, Echo2, 50),
+    eq(pong, call(N, ping)),
+    ok.
+
+wait_new_echo(_N, _Old, 0) -> error(echo_not_restarted);
+wait_new_echo(N, Old, K) ->
+    case catch call(N, self) of
+        P when is_pid(P), P =/= Old -> P;
+        _ -> timer:sleep(50), wait_new_echo(N, Old, K - 1)
+    end.
+
+%% Links, monitors and exit signals both ways, seen through echo's events.
+links_monitors(N) ->
+    Echo = call(N, self),
+    %% echo links to our process; our process exits: echo (trapping) gets the EXIT
+    P1 = spawn(fun() -> receive {die, R} -> exit(R) end end),
+    eq(ok, call(N, {link, P1})),
+    P1 ! {die, boom},
+    wait_events(N, [{'EXIT', P1, boom}]),
+    %% unlink: no EXIT
+    P2 = spawn(fun() -> receive {die, R} -> exit(R) end end),
+    eq(ok, call(N, {link, P2})),
+    eq(ok, call(N, {unlink, P2})),
+    P2 ! {die, boom2}, timer:sleep(200),
+    eq([], call(N, events)),
+    %% echo monitors by pid and by name
+    P3 = spawn(fun() -> receive {die, R} -> exit(R) end end),
+    Ref3 = call(N, {monitor, P3}),
+    true = is_reference(Ref3),
+    P3 ! {die, gone},
+    wait_events(N, [{'DOWN', Ref3, process, P3, gone}]),
+    register(svc_named, spawn(fun() -> receive {die, R} -> exit(R) end end)),
+    Ref4 = call(N, {monitor, {svc_named, node()}}),
+    svc_named ! {die, named_gone},
+    wait_events(N, [{'DOWN', Ref4, process, {svc_named, node()}, named_gone}]),
+    RefMissing = call(N, {monitor, {nosuch, node()}}),
+    wait_events(N, [{'DOWN', RefMissing, process, {nosuch, node()}, noproc}]),
+    %% demonitor: no DOWN
+    P5 = spawn(fun() -> receive {die, R} -> exit(R) end end),
+    Ref5 = call(N, {monitor, P5}),
+    eq(ok, call(N, {demonitor, Ref5})),
+    P5 ! {die, x}, timer:sleep(200),
+    eq([], call(N, events)),
+    %% echo sends exit signals: trapped here, and a kill
+    process_flag(trap_exit, true),
+    eq(ok, call(N, {exit, self(), hello})),
+    receive {'EXIT', Echo, hello} -> ok after 5000 -> error(no_exit_signal) end,
+    P6 = spawn(fun() -> receive never -> ok end end),
+    M6 = monitor(process, P6),
+    eq(ok, call(N, {exit, P6, kill})),
+    receive {'DOWN', M6, process, P6, killed} -> ok after 5000 -> error(no_kill) end,
+    %% we link to echo and monitor it; echo stops with a reason: both fire, a new echo comes
+    link(Echo),
+    MEcho = monitor(process, Echo),
+    eq(ok, call(N, {stop, bye})),
+    receive {'EXIT', Echo, bye} -> ok after 5000 -> error(no_exit_from_echo) end,
+    receive {'DOWN', MEcho, process, Echo, bye} -> ok after 5000 -> error(no_down_from_echo) end,
+    _ = wait_new_echo(N, Echo, 50),
+    %% our exit signal to echo (trapping) becomes an event
+    exit(call(N, self), from_erl),
+    wait_events(N, [{'EXIT', self(), from_erl}]),
+    ok.
+
+wait_events(N, Want) -> wait_events(N, Want, [], 50).
+wait_events(_N, Want, Got, 0) -> error({events, Want, got, Got});
+wait_events(N, Want, Got0, K) ->
+    Got = Got0 ++ call(N, events),
+    case Got of
+        Want -> ok;
+        _ when length(Got) < length(Want) -> timer:sleep(100), wait_events(N, Want, Got, K - 1);
+        _ -> error({events, Want, got, Got})
+    end.
+
+%% The first erl of the SIGKILL test: echo links to and monitors this node's process, then the
+%% test kills this OS process.
+watch_for_kill(N) ->
+    P = spawn(fun() -> receive never -> ok end end),
+    register(svc_victim, P),
+    eq(ok, call(N, {link, P})),
+    Ref = call(N, {monitor, P}),
+    io:format("WATCHED ~p ~p~n", [P, Ref]),
+    receive stop -> ok end.
+
+%% The second erl: echo saw noconnection for both, and serves the new node.
+after_kill(N) ->
+    wait_events_match(N, 50),
+    eq(pong, call(N, ping)),
+    true = lists:member(node(), rpc:call(N, erlang, nodes, [])),
+    ok.
+
+wait_events_match(_N, 0) -> error(no_noconnection_events);
+wait_events_match(N, K) ->
+    case call(N, events) of
+        [] -> timer:sleep(100), wait_events_match(N, K - 1);
+        Evs ->
+            Sorted = lists:sort([element(1, E) || E <- Evs]),
+            eq(['DOWN', 'EXIT'], Sorted),
+            [noconnection, noconnection] = [lists:last(tuple_to_list(E)) || E <- Evs],
+            ok
+    end.
+
+rpc(N) ->
+    eq(N, rpc:call(N, erlang, node, [])),
+    eq([node()], rpc:call(N, erlang, nodes, [])),
+    eq([node()], rpc:call(N, erlang, nodes, [visible])),
+    eq({badrpc, {'EXIT', {undef, [{nosuch, fn, [1], []}]}}}, rpc:call(N, nosuch, fn, [1])),
+    eq({badrpc, {'EXIT', {undef, [{erlang, halt, [], []}]}}}, rpc:call(N, erlang, halt, [])),
+    eq(N, erpc:call(N, erlang, node, [], 5000)),
+    {'EXIT', {{exception, undef, [{nosuch, fn, [], []}]}, _}} = (catch erpc:call(N, nosuch, fn, [])),
+    true = rpc:cast(N, erlang, node, []),
+    ok = erpc:cast(N, erlang, node, []),
+    %% old-style rex call and cast
+    eq(N, gen_server:call({rex, N}, {call, erlang, node, [], group_leader()}, 5000)),
+    eq({badrpc, {'EXIT', {undef, [{nosuch, fn, [], []}]}}},
+       gen_server:call({rex, N}, {call, nosuch, fn, [], group_leader()}, 5000)),
+    gen_server:cast({rex, N}, {cast, erlang, node, [], group_leader()}),
+    eq(pong, net_adm:ping(N)),
+    ok.
+
+%% pg: our scope discovers ergod's and gets its (empty) sync; joins and leaves cost nothing.
+pg(N) ->
+    {ok, _} = pg:start(pg),
+    timer:sleep(300),
+    Me = self(),
+    ok = pg:join(g1, Me),
+    eq([Me], pg:get_members(g1)),
+    ok = pg:leave(g1, Me),
+    eq([], pg:get_members(g1)),
+    %% ergod's scope knows our scope: it monitors it (so a discover reached it)
+    PgPid = whereis(pg),
+    {monitored_by, By} = process_info(PgPid, monitored_by),
+    true = lists:any(fun(P) -> is_pid(P) andalso node(P) =:= N end, By),
+    ok.
