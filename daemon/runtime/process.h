@@ -215,7 +215,6 @@ class Process {
   std::atomic<uint32_t> name_{0};  // registered name's atom index + 1, 0 for none
   uint32_t id_ = 0;
   uint8_t flags_ = 0;
-  Process* run_link_ = nullptr;  // the global run queue's intrusive link
   Runtime* rt_;
   Term self_;
   std::unique_ptr<ProcessBehavior> behavior_;

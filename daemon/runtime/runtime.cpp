@@ -167,7 +167,7 @@ Result<Spawned> Runtime::spawn_from(Process* parent, std::unique_ptr<ProcessBeha
       p->add_monitor_in(out.monitor, parent->self_, 0);
     }
   }
-  scheduler_->schedule(p);
+  scheduler_->schedule(p, /*spawned=*/true);
   return out;
 }
 

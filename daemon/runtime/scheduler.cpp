@@ -81,10 +81,10 @@ bool Scheduler::on_worker() const noexcept {
   return w && w->sched == this;
 }
 
-void Scheduler::schedule(Process* p) noexcept {
+void Scheduler::schedule(Process* p, bool spawned) noexcept {
   auto* w = static_cast<Worker*>(current_worker);
   if (w && w->sched == this) {
-    if (w->in_run) {
+    if (w->in_run && !spawned) {
       Process* displaced = w->run_next;
       w->run_next = p;
       if (displaced) push_local(*w, displaced);
@@ -112,37 +112,30 @@ void Scheduler::push_global(Process* p) noexcept { push_global_batch(&p, 1); }
 void Scheduler::push_global_batch(Process** ps, uint32_t n) noexcept {
   {
     std::lock_guard lock(global_mu_);
-    for (uint32_t i = 0; i < n; ++i) {
-      ps[i]->run_link_ = nullptr;
-      if (global_tail_) global_tail_->run_link_ = ps[i]; else global_head_ = ps[i];
-      global_tail_ = ps[i];
-    }
-    global_size_.fetch_add(n, std::memory_order_relaxed);
+    global_.insert(global_.end(), ps, ps + n);
+    global_size_.store(uint32_t(global_.size()), std::memory_order_relaxed);
   }
   wake_if_needed();
 }
 
 Process* Scheduler::pop_global(Worker* w) noexcept {
-  std::lock_guard lock(global_mu_);
-  Process* first = global_head_;
-  if (!first) return nullptr;
-  uint32_t size = global_size_.load(std::memory_order_relaxed);
-  uint32_t take = std::min<uint32_t>(size / uint32_t(workers_.size()) + 1, RunQueue::kSize / 2);
-  global_head_ = first->run_link_;
-  uint32_t taken = 1;
-  while (w && taken < take && global_head_) {
-    Process* p = global_head_;
-    global_head_ = p->run_link_;
-    if (!w->local.push(p)) {  // cannot happen when the local queue had room; put it back
-      p->run_link_ = global_head_;
-      global_head_ = p;
-      break;
+  Process* batch[RunQueue::kSize / 2];
+  uint32_t n = 0;
+  {
+    std::lock_guard lock(global_mu_);
+    if (global_.empty()) return nullptr;
+    uint32_t size = uint32_t(global_.size());
+    uint32_t take = w ? std::min<uint32_t>(size / uint32_t(workers_.size()) + 1, RunQueue::kSize / 2) : 1;
+    if (w) take = std::min(take, RunQueue::kSize - w->local.size());  // room in the ring
+    take = std::max<uint32_t>(std::min(take, size), 1);
+    for (; n < take; ++n) {
+      batch[n] = global_.front();
+      global_.pop_front();
     }
-    ++taken;
+    global_size_.store(uint32_t(global_.size()), std::memory_order_relaxed);
   }
-  if (!global_head_) global_tail_ = nullptr;
-  global_size_.fetch_sub(taken, std::memory_order_relaxed);
-  return first;
+  for (uint32_t i = 1; i < n; ++i) w->local.push(batch[i]);  // fits: checked above
+  return batch[0];
 }
 
 bool Scheduler::work_visible() const noexcept {

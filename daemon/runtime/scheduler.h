@@ -18,6 +18,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -45,7 +46,8 @@ class Scheduler {
   void stop();
 
   // p's sched_ was just moved from 0 to kNotified by the caller: queue it. Any thread.
-  void schedule(Process* p) noexcept;
+  // A woken process may take the run-next slot; a new one (spawned) queues behind the rest.
+  void schedule(Process* p, bool spawned = false) noexcept;
   bool on_worker() const noexcept;
   unsigned worker_count() const noexcept { return unsigned(workers_.size()); }
 
@@ -68,9 +70,9 @@ class Scheduler {
   std::atomic<bool> stopping_{false};
   bool started_ = false;
 
+  // Pointers, not an intrusive list: taking a batch must not touch each (cold) process.
   std::mutex global_mu_;
-  Process* global_head_ = nullptr;
-  Process* global_tail_ = nullptr;
+  std::deque<Process*> global_;
   std::atomic<uint32_t> global_size_{0};
 
   std::atomic<int> spinning_{0};

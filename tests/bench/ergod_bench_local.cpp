@@ -66,8 +66,10 @@ class Caller : public ProcessBehavior {
   uint64_t n_ = 0;
 };
 
+// Polls gently: this thread must not take a core from the workers (Erlang's side polls
+// from a process, on its schedulers).
 void wait_for_count(Runtime& rt, size_t target) {
-  while (rt.process_count() > target) std::this_thread::yield();
+  while (rt.process_count() > target) std::this_thread::sleep_for(std::chrono::microseconds(100));
 }
 
 double run_calls(Runtime& rt, int callers, int servers, double secs) {
