@@ -82,7 +82,7 @@ using CallContinuation = InlineFunction<void(Process&, CallOutcome), 96>;
 using ReceiveMatcher = InlineFunction<bool(const Term&), 32>;
 using ReceiveContinuation = InlineFunction<void(Process&, std::optional<Term>), 48>;
 
-class Process {
+class Process final {
  public:
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;
@@ -168,6 +168,8 @@ class Process {
 
   Process(Runtime* rt, std::unique_ptr<ProcessBehavior> behavior);
   ~Process();
+  static void* operator new(size_t size);  // from a BlockPool: spawners and reapers differ
+  static void operator delete(void* p) noexcept;
   static void finish(Process* p) noexcept;  // the last reference is gone: answer, then delete
 
   // process.cpp: the run loop

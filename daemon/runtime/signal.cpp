@@ -1,41 +1,16 @@
-// The signal pool: a bounded per-thread free list in front of the allocator. Signals are
-// freed mostly on the thread that handled them, and a caller/server pair usually runs on one
-// worker, so the same few nodes cycle between allocation and free without touching malloc.
+// The signal pool (block_pool.h): a caller/server pair on one worker cycles the same few
+// nodes; a sender and a receiver on different threads trade them in batches.
 #include "runtime/signal.h"
 
+#include "runtime/block_pool.h"
+
 namespace ergod::runtime {
-namespace {
 
-constexpr uint32_t kCacheMax = 4096;
-
-struct SignalCache {
-  Signal* head = nullptr;
-  uint32_t count = 0;
-  ~SignalCache() {
-    while (head) {
-      Signal* s = head;
-      head = s->next_signal();
-      delete s;
-    }
-  }
-};
-
-thread_local SignalCache cache;
-
-}  // namespace
+using SignalPool = BlockPool<sizeof(Signal)>;
 
 Signal* alloc_signal(SignalKind kind) {
-  Signal* s = cache.head;
-  if (s) {
-    cache.head = s->next_signal();
-    --cache.count;
-    s->next.store(nullptr, std::memory_order_relaxed);
-  } else {
-    s = new Signal();
-  }
+  Signal* s = new (SignalPool::allocate()) Signal();
   s->kind = kind;
-  s->flags = 0;
-  s->aux = 0;
   return s;
 }
 
@@ -51,16 +26,8 @@ void free_signal(Signal* s) noexcept {
     delete static_cast<RunSignal*>(s);
     return;
   }
-  s->from = Term();
-  s->payload = Term();
-  s->ref = Term();
-  if (cache.count >= kCacheMax) {
-    delete s;
-    return;
-  }
-  s->next.store(cache.head, std::memory_order_relaxed);
-  cache.head = s;
-  ++cache.count;
+  s->~Signal();
+  SignalPool::deallocate(s);
 }
 
 }  // namespace ergod::runtime

@@ -63,7 +63,7 @@ struct RunSignal : Signal {
   RunFunction fn;
 };
 
-// Pool: allocate on any thread, free on any thread (each thread keeps a bounded cache).
+// Pool: allocate on any thread, free on any thread (block_pool.h).
 Signal* alloc_signal(SignalKind kind);
 RunSignal* alloc_run_signal(RunFunction fn);
 void free_signal(Signal* s) noexcept;
