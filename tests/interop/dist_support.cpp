@@ -195,6 +195,60 @@ std::unique_ptr<Child> start_erl(const std::string& name, const std::string& coo
   return std::make_unique<Child>(argv, std::vector<std::string>{"ERL_EPMD_PORT=" + std::to_string(epmd_port)});
 }
 
+bool server_hangs_up(uint16_t port, const std::string& bytes, std::chrono::milliseconds timeout,
+                     bool close_write) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    close(fd);
+    return false;
+  }
+  (void)!write(fd, bytes.data(), bytes.size());
+  if (close_write) shutdown(fd, SHUT_WR);
+  bool closed = false;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!closed && std::chrono::steady_clock::now() < deadline) {
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, 50) > 0) {
+      char buf[512];
+      if (read(fd, buf, sizeof buf) <= 0) closed = true;
+    }
+  }
+  close(fd);
+  return closed;
+}
+
+std::string connect_code(const std::string& node, const std::string& format, const std::string& args,
+                         const std::string& then) {
+  return "R = net_kernel:connect_node('" + node + "'), io:format(\"" + format + "\", " + args + "), " + then;
+}
+
+std::function<void(Status)> report_to(std::promise<std::string>& p) {
+  return [&p](Status s) { p.set_value(s ? "" : s.error()); };
+}
+
+LoopOwned<dist::EpmdServer> start_epmd_server(LoopThread& lt, uint16_t port, std::function<void()> on_killed) {
+  return LoopOwned<dist::EpmdServer>(lt, lt.run([&] {
+    auto s = std::make_unique<dist::EpmdServer>(lt.loop());
+    s->listen(port);
+    if (on_killed) s->on_killed = std::move(on_killed);
+    return s;
+  }));
+}
+
+Dial dial(LoopThread& lt, dist::DistConfig cfg, const std::string& peer) {
+  auto done = std::make_shared<std::promise<std::string>>();
+  Dial d{LoopOwned<dist::ConnectionManager>(lt, nullptr), done->get_future()};
+  lt.run([&] {
+    d.manager.adopt(std::make_unique<dist::ConnectionManager>(lt.loop(), cfg));
+    d.manager->connect(peer, [done](Status s) { done->set_value(s ? "" : s.error()); });
+  });
+  return d;
+}
+
 // ---- LogCapture -------------------------------------------------------------------------------
 
 LogCapture::LogCapture() {

@@ -15,6 +15,9 @@
 #include <thread>
 #include <vector>
 
+#include "dist/connection_manager.h"
+#include "dist/epmd_server.h"
+
 namespace ergod::test {
 
 using namespace std::chrono_literals;
@@ -122,6 +125,39 @@ class LogCapture {
  private:
   std::mutex mu_;
   std::vector<std::string> lines_;
+};
+
+// Sends `bytes` to 127.0.0.1:port (then, with `close_write`, shuts down our side) and reports
+// whether the server hung up on us within `timeout`.
+bool server_hangs_up(uint16_t port, const std::string& bytes, std::chrono::milliseconds timeout = 3s,
+                     bool close_write = false);
+
+// Erlang code: R = net_kernel:connect_node(NODE), prints `format` with `args` (which may use R),
+// then runs `then`.
+std::string connect_code(const std::string& node, const std::string& format = "CONNECT ~p~n",
+                         const std::string& args = "[R]", const std::string& then = "timer:sleep(60000).");
+
+// A callback for ConnectionManager::connect that sets `p` to "" or the error.
+std::function<void(Status)> report_to(std::promise<std::string>& p);
+
+// A bare EpmdServer listening on `port`, made on the loop; `on_killed`, if given, is installed.
+LoopOwned<dist::EpmdServer> start_epmd_server(LoopThread& lt, uint16_t port,
+                                              std::function<void()> on_killed = nullptr);
+
+// A ConnectionManager made on the loop from `cfg` that dials `peer` at once; `result` becomes ""
+// or the error.
+struct Dial {
+  LoopOwned<dist::ConnectionManager> manager;
+  std::future<std::string> result;
+};
+Dial dial(LoopThread& lt, dist::DistConfig cfg, const std::string& peer);
+
+// What every interop test starts with: the dist layer's log captured, a loop thread, and a free
+// port for EPMD. Members go in reverse: the loop stops before the capture ends.
+struct InteropTest {
+  LogCapture logs;
+  LoopThread lt;
+  uint16_t epmd_port = free_port();
 };
 
 }  // namespace ergod::test

@@ -3,10 +3,6 @@
 // port costs only its connection, and ticks keep an idle link up.
 #include <catch2/catch.hpp>
 
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <random>
 
@@ -19,13 +15,51 @@ using namespace ergod::test;
 
 namespace {
 
-TestNode::Options node_options(uint16_t epmd_port) {
-  TestNode::Options o;
-  o.name = unique_name("ergod") + "@" + short_host();
-  o.epmd_port = epmd_port;
-  o.mode = dist::EpmdMode::embedded;
-  return o;
-}
+// The common start: an erl name to use, and options for ergod nodes on the test's EPMD port.
+struct HandshakeTest : InteropTest {
+  std::string erl_name = unique_name("erl");
+  std::string erl_full = erl_name + "@" + short_host();
+
+  // The first ergod node serves EPMD on the port (embedded).
+  TestNode::Options node_options() {
+    TestNode::Options o;
+    o.name = unique_name("ergod") + "@" + short_host();
+    o.epmd_port = epmd_port;
+    o.mode = dist::EpmdMode::embedded;
+    return o;
+  }
+  // Any further ergod node uses the first one's EPMD (automatic).
+  TestNode::Options second_options() {
+    auto o = node_options();
+    o.mode = dist::EpmdMode::automatic;
+    return o;
+  }
+  // erl as `erl_name`, talking to the test's EPMD.
+  std::unique_ptr<Child> start_erl(const std::string& code, const std::string& cookie = "interop_cookie",
+                                   std::vector<std::string> extra_args = {}) {
+    return test::start_erl(erl_name, cookie, epmd_port, code, std::move(extra_args));
+  }
+  dist::DistConfig config(const std::string& node_name) {
+    dist::DistConfig cfg;
+    cfg.node_name = node_name;
+    cfg.cookie = "interop_cookie";
+    cfg.epmd_port = epmd_port;
+    return cfg;
+  }
+};
+
+// Two started ergod nodes: `a` serves EPMD, `b` uses it.
+struct NodePair {
+  TestNode a, b;
+  NodePair(LoopThread& lt, TestNode::Options a_opts, TestNode::Options b_opts) : a(lt, a_opts), b(lt, b_opts) {
+    REQUIRE(a.start().empty());
+    REQUIRE(b.start().empty());
+  }
+  ~NodePair() {
+    b.stop();
+    a.stop();
+  }
+};
 
 // Erlang code that waits until `node` shows up in nodes(), prints SEEN, and stays up.
 std::string wait_for_node_code(const std::string& node) {
@@ -35,31 +69,6 @@ std::string wait_for_node_code(const std::string& node) {
          "true -> io:format(\"SEEN ~p~n\", [nodes()]); "
          "false -> timer:sleep(50), W(N - 1) end end, "
          "W(400), timer:sleep(60000).";
-}
-
-// Connects to 127.0.0.1:port, writes `bytes`, and waits for the server to hang up.
-bool server_hangs_up(uint16_t port, const std::string& bytes, std::chrono::milliseconds timeout) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    close(fd);
-    return false;
-  }
-  (void)!write(fd, bytes.data(), bytes.size());
-  bool closed = false;
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!closed && std::chrono::steady_clock::now() < deadline) {
-    pollfd p{fd, POLLIN, 0};
-    if (poll(&p, 1, 50) > 0) {
-      char buf[512];
-      if (read(fd, buf, sizeof buf) <= 0) closed = true;
-    }
-  }
-  close(fd);
-  return closed;
 }
 
 std::string framed16(const std::string& msg) {
@@ -78,17 +87,10 @@ std::string send_name(const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("a real erl node connects to ergod and the handshake succeeds", "[interop][handshake]") {
-  LogCapture logs;
-  LoopThread lt;
-  uint16_t epmd_port = free_port();
-  TestNode node(lt, node_options(epmd_port));
+TEST_CASE_METHOD(HandshakeTest, "a real erl node connects to ergod and the handshake succeeds", "[interop][handshake]") {
+  TestNode node(lt, node_options());
   REQUIRE(node.start().empty());
-  std::string erl_name = unique_name("erl");
-  std::string erl_full = erl_name + "@" + short_host();
-  auto erl = start_erl(erl_name, "interop_cookie", epmd_port,
-                       "R = net_kernel:connect_node('" + node.name() + "'), "
-                       "io:format(\"CONNECT ~p NODES ~p~n\", [R, nodes()]), timer:sleep(60000).");
+  auto erl = start_erl(connect_code(node.name(), "CONNECT ~p NODES ~p~n", "[R, nodes()]"));
   REQUIRE(erl->wait_for("CONNECT", 20s));
   INFO(erl->output() << logs.all());
   CHECK(erl->output().find("CONNECT true NODES [" + node.name() + "]") != std::string::npos);
@@ -111,15 +113,10 @@ TEST_CASE("a real erl node connects to ergod and the handshake succeeds", "[inte
   node.stop();
 }
 
-TEST_CASE("ergod connects to a real erl node and erl sees it in nodes()", "[interop][handshake]") {
-  LogCapture logs;
-  LoopThread lt;
-  uint16_t epmd_port = free_port();
-  TestNode node(lt, node_options(epmd_port));
+TEST_CASE_METHOD(HandshakeTest, "ergod connects to a real erl node and erl sees it in nodes()", "[interop][handshake]") {
+  TestNode node(lt, node_options());
   REQUIRE(node.start().empty());
-  std::string erl_name = unique_name("erl");
-  std::string erl_full = erl_name + "@" + short_host();
-  auto erl = start_erl(erl_name, "interop_cookie", epmd_port, wait_for_node_code(node.name()));
+  auto erl = start_erl(wait_for_node_code(node.name()));
   REQUIRE(erl->wait_for("READY", 20s));
   CHECK(node.connect(erl_full).empty());
   CHECK(erl->wait_for("SEEN", 10s));
@@ -131,35 +128,22 @@ TEST_CASE("ergod connects to a real erl node and erl sees it in nodes()", "[inte
   node.stop();
 }
 
-TEST_CASE("a wrong cookie from erl is refused and logged with erl's name", "[interop][handshake]") {
-  LogCapture logs;
-  LoopThread lt;
-  uint16_t epmd_port = free_port();
-  TestNode node(lt, node_options(epmd_port));
+TEST_CASE_METHOD(HandshakeTest, "a wrong cookie from erl is refused and logged with erl's name", "[interop][handshake]") {
+  TestNode node(lt, node_options());
   REQUIRE(node.start().empty());
-  std::string erl_name = unique_name("erl");
-  auto erl = start_erl(erl_name, "not_the_cookie", epmd_port,
-                       "R = net_kernel:connect_node('" + node.name() + "'), "
-                       "io:format(\"CONNECT ~p~n\", [R]), timer:sleep(60000).");
+  auto erl = start_erl(connect_code(node.name()), "not_the_cookie");
   REQUIRE(erl->wait_for("CONNECT", 20s));
   INFO(erl->output() << logs.all());
   CHECK(erl->output().find("CONNECT false") != std::string::npos);
-  CHECK(logs.wait_for("connection attempt from node " + erl_name + "@" + short_host() +
-                          " rejected: invalid challenge reply",
-                      5s));
+  CHECK(logs.wait_for("connection attempt from node " + erl_full + " rejected: invalid challenge reply", 5s));
   CHECK(node.nodes().empty());
   node.stop();
 }
 
-TEST_CASE("a wrong cookie towards erl is refused and erl logs our name", "[interop][handshake]") {
-  LogCapture logs;
-  LoopThread lt;
-  uint16_t epmd_port = free_port();
-  TestNode node(lt, node_options(epmd_port));
+TEST_CASE_METHOD(HandshakeTest, "a wrong cookie towards erl is refused and erl logs our name", "[interop][handshake]") {
+  TestNode node(lt, node_options());
   REQUIRE(node.start().empty());
-  std::string erl_name = unique_name("erl");
-  std::string erl_full = erl_name + "@" + short_host();
-  auto erl = start_erl(erl_name, "not_the_cookie", epmd_port, wait_for_node_code(node.name()));
+  auto erl = start_erl(wait_for_node_code(node.name()), "not_the_cookie");
   REQUIRE(erl->wait_for("READY", 20s));
   std::string err = node.connect(erl_full);
   INFO(err << "\n" << erl->output() << logs.all());
@@ -169,11 +153,8 @@ TEST_CASE("a wrong cookie towards erl is refused and erl logs our name", "[inter
   node.stop();
 }
 
-TEST_CASE("garbage on the distribution port costs only that connection", "[interop][handshake]") {
-  LogCapture logs;
-  LoopThread lt;
-  uint16_t epmd_port = free_port();
-  auto opts = node_options(epmd_port);
+TEST_CASE_METHOD(HandshakeTest, "garbage on the distribution port costs only that connection", "[interop][handshake]") {
+  auto opts = node_options();
   opts.connection.setup_timeout_ms = 1500;
   TestNode node(lt, opts);
   REQUIRE(node.start().empty());
@@ -200,27 +181,17 @@ TEST_CASE("garbage on the distribution port costs only that connection", "[inter
   CHECK(logs.contains("dynamic node name request"));
 
   // A real node still gets in.
-  std::string erl_name = unique_name("erl");
-  auto erl = start_erl(erl_name, "interop_cookie", epmd_port,
-                       "R = net_kernel:connect_node('" + node.name() + "'), "
-                       "io:format(\"CONNECT ~p~n\", [R]), timer:sleep(60000).");
+  auto erl = start_erl(connect_code(node.name()));
   REQUIRE(erl->wait_for("CONNECT", 20s));
   CHECK(erl->output().find("CONNECT true") != std::string::npos);
   node.stop();
 }
 
-TEST_CASE("a huge frame length after the handshake costs only that connection", "[interop][handshake]") {
-  LogCapture logs;
-  LoopThread lt;
-  uint16_t epmd_port = free_port();
-  auto a_opts = node_options(epmd_port);
+TEST_CASE_METHOD(HandshakeTest, "a huge frame length after the handshake costs only that connection", "[interop][handshake]") {
+  auto a_opts = node_options();
   a_opts.connection.max_frame = 1 << 20;
-  TestNode a(lt, a_opts);
-  REQUIRE(a.start().empty());
-  auto second = node_options(epmd_port);
-  second.mode = dist::EpmdMode::automatic;  // the first node serves EPMD on the port
-  TestNode b(lt, second);
-  REQUIRE(b.start().empty());
+  NodePair n(lt, a_opts, second_options());
+  TestNode &a = n.a, &b = n.b;
   REQUIRE(b.connect(a.name()).empty());
   lt.run([&] { b.manager().connection(a.name())->send_raw(std::string("\x7f\xff\xff\xff" "p", 5)); });
   CHECK(wait_until([&] { return a.down_with(b.name()); }, 5s));
@@ -229,26 +200,17 @@ TEST_CASE("a huge frame length after the handshake costs only that connection", 
   // Both can connect again.
   CHECK(wait_until([&] { return b.nodes().empty(); }, 5s));
   CHECK(b.connect(a.name()).empty());
-  b.stop();
-  a.stop();
 }
 
-TEST_CASE("ticks keep an idle connection to erl up past net_ticktime", "[interop][handshake]") {
-  LogCapture logs;
-  LoopThread lt;
-  uint16_t epmd_port = free_port();
-  auto opts = node_options(epmd_port);
+TEST_CASE_METHOD(HandshakeTest, "ticks keep an idle connection to erl up past net_ticktime", "[interop][handshake]") {
+  auto opts = node_options();
   opts.connection.net_ticktime_ms = 4000;
   TestNode node(lt, opts);
   REQUIRE(node.start().empty());
-  std::string erl_name = unique_name("erl");
-  std::string erl_full = erl_name + "@" + short_host();
   // erl ticks every second and drops a peer silent for ~4 s.
-  auto erl = start_erl(erl_name, "interop_cookie", epmd_port,
-                       "R = net_kernel:connect_node('" + node.name() + "'), "
-                       "io:format(\"CONNECT ~p~n\", [R]), timer:sleep(9000), "
-                       "io:format(\"LATER ~p~n\", [nodes()]), timer:sleep(60000).",
-                       {"-kernel", "net_ticktime", "4"});
+  auto erl = start_erl(connect_code(node.name(), "CONNECT ~p~n", "[R]",
+                                    "timer:sleep(9000), io:format(\"LATER ~p~n\", [nodes()]), timer:sleep(60000)."),
+                       "interop_cookie", {"-kernel", "net_ticktime", "4"});
   REQUIRE(erl->wait_for("CONNECT true", 20s));
   REQUIRE(erl->wait_for("LATER", 15s));
   INFO(erl->output() << logs.all());
@@ -257,40 +219,25 @@ TEST_CASE("ticks keep an idle connection to erl up past net_ticktime", "[interop
   node.stop();
 }
 
-TEST_CASE("a peer silent for net_ticktime is declared down", "[interop][handshake]") {
-  LogCapture logs;
-  LoopThread lt;
-  uint16_t epmd_port = free_port();
-  auto a_opts = node_options(epmd_port);
+TEST_CASE_METHOD(HandshakeTest, "a peer silent for net_ticktime is declared down", "[interop][handshake]") {
+  auto a_opts = node_options();
   a_opts.connection.net_ticktime_ms = 1200;
-  TestNode a(lt, a_opts);
-  REQUIRE(a.start().empty());
-  auto b_opts = node_options(epmd_port);
-  b_opts.connection.send_ticks = false;
-  b_opts.mode = dist::EpmdMode::automatic;  // plays a hung peer
-  TestNode b(lt, b_opts);
-  REQUIRE(b.start().empty());
+  auto b_opts = second_options();
+  b_opts.connection.send_ticks = false;  // plays a hung peer
+  NodePair n(lt, a_opts, b_opts);
+  TestNode &a = n.a, &b = n.b;
   REQUIRE(b.connect(a.name()).empty());
   CHECK(wait_until([&] { return a.down_with(b.name()); }, 5s));
   CHECK(logs.contains("node " + b.name() + " not responding"));
-  b.stop();
-  a.stop();
 }
 
-TEST_CASE("two ergod nodes dialling each other at once end with one connection", "[interop][handshake]") {
-  LogCapture logs;
-  LoopThread lt;
-  uint16_t epmd_port = free_port();
-  TestNode a(lt, node_options(epmd_port));
-  REQUIRE(a.start().empty());
-  auto second = node_options(epmd_port);
-  second.mode = dist::EpmdMode::automatic;  // the first node serves EPMD on the port
-  TestNode b(lt, second);
-  REQUIRE(b.start().empty());
+TEST_CASE_METHOD(HandshakeTest, "two ergod nodes dialling each other at once end with one connection", "[interop][handshake]") {
+  NodePair n(lt, node_options(), second_options());
+  TestNode &a = n.a, &b = n.b;
   std::promise<std::string> ra, rb;
   lt.run([&] {
-    a.manager().connect(b.name(), [&](Status s) { ra.set_value(s ? "" : s.error()); });
-    b.manager().connect(a.name(), [&](Status s) { rb.set_value(s ? "" : s.error()); });
+    a.manager().connect(b.name(), report_to(ra));
+    b.manager().connect(a.name(), report_to(rb));
   });
   auto fa = ra.get_future(), fb = rb.get_future();
   REQUIRE(fa.wait_for(15s) == std::future_status::ready);
@@ -300,26 +247,18 @@ TEST_CASE("two ergod nodes dialling each other at once end with one connection",
   CHECK(fb.get().empty());
   CHECK(a.nodes() == std::vector<std::string>{b.name()});
   CHECK(b.nodes() == std::vector<std::string>{a.name()});
-  b.stop();
-  a.stop();
 }
 
-TEST_CASE("an erl node that restarts replaces its old connection", "[interop][handshake]") {
-  LogCapture logs;
-  LoopThread lt;
-  uint16_t epmd_port = free_port();
-  TestNode node(lt, node_options(epmd_port));
+TEST_CASE_METHOD(HandshakeTest, "an erl node that restarts replaces its old connection", "[interop][handshake]") {
+  TestNode node(lt, node_options());
   REQUIRE(node.start().empty());
-  std::string erl_name = unique_name("erl");
-  std::string erl_full = erl_name + "@" + short_host();
-  std::string code = "R = net_kernel:connect_node('" + node.name() + "'), "
-                     "io:format(\"CONNECT ~p~n\", [R]), timer:sleep(60000).";
-  auto erl1 = start_erl(erl_name, "interop_cookie", epmd_port, code);
+  std::string code = connect_code(node.name());
+  auto erl1 = start_erl(code);
   REQUIRE(erl1->wait_for("CONNECT true", 20s));
   // Kill it without a FIN reaching us first is not possible on loopback; the point is that a
   // new incarnation connects whatever state the old connection is in.
   erl1->kill_now();
-  auto erl2 = start_erl(erl_name, "interop_cookie", epmd_port, code);
+  auto erl2 = start_erl(code);
   REQUIRE(erl2->wait_for("CONNECT", 20s));
   INFO(erl2->output() << logs.all());
   CHECK(erl2->output().find("CONNECT true") != std::string::npos);
@@ -327,16 +266,9 @@ TEST_CASE("an erl node that restarts replaces its old connection", "[interop][ha
   node.stop();
 }
 
-TEST_CASE("frames sent in one loop turn leave in one write and arrive whole", "[interop][handshake]") {
-  LogCapture logs;
-  LoopThread lt;
-  uint16_t epmd_port = free_port();
-  TestNode a(lt, node_options(epmd_port));
-  REQUIRE(a.start().empty());
-  auto second = node_options(epmd_port);
-  second.mode = dist::EpmdMode::automatic;
-  TestNode b(lt, second);
-  REQUIRE(b.start().empty());
+TEST_CASE_METHOD(HandshakeTest, "frames sent in one loop turn leave in one write and arrive whole", "[interop][handshake]") {
+  NodePair n(lt, node_options(), second_options());
+  TestNode &a = n.a, &b = n.b;
   REQUIRE(b.connect(a.name()).empty());
   int before = a.frames();
   int refused = 0;
@@ -354,19 +286,13 @@ TEST_CASE("frames sent in one loop turn leave in one write and arrive whole", "[
   CHECK(wait_until([&] { return a.frames() == before + 100; }, 5s));
   uint64_t w1 = lt.run([&] { return b.manager().connection(a.name())->write_calls(); });
   CHECK(w1 - writes <= 2);  // one write, or two if a tick slipped in first
-  b.stop();
-  a.stop();
 }
 
-TEST_CASE("an erl node started without a name gets one from ergod", "[interop][handshake]") {
-  LogCapture logs;
-  LoopThread lt;
-  uint16_t epmd_port = free_port();
-  TestNode node(lt, node_options(epmd_port));
+TEST_CASE_METHOD(HandshakeTest, "an erl node started without a name gets one from ergod", "[interop][handshake]") {
+  TestNode node(lt, node_options());
   REQUIRE(node.start().empty());
-  auto erl = start_erl("undefined", "interop_cookie", epmd_port,
-                       "R = net_kernel:connect_node('" + node.name() + "'), "
-                       "io:format(\"CONNECT ~p AS ~p~n\", [R, node()]), timer:sleep(60000).");
+  auto erl = test::start_erl("undefined", "interop_cookie", epmd_port,
+                             connect_code(node.name(), "CONNECT ~p AS ~p~n", "[R, node()]"));
   REQUIRE(erl->wait_for("CONNECT", 20s));
   INFO(erl->output() << logs.all());
   CHECK(erl->output().find("CONNECT true AS ") != std::string::npos);
@@ -375,83 +301,45 @@ TEST_CASE("an erl node started without a name gets one from ergod", "[interop][h
   node.stop();
 }
 
-TEST_CASE("ergod without a name connects to erl and is named by it", "[interop][handshake]") {
-  LogCapture logs;
-  LoopThread lt;
-  uint16_t epmd_port = free_port();
-  LoopOwned<dist::EpmdServer> epmd_server(lt, lt.run([&] {
-    auto s = std::make_unique<dist::EpmdServer>(lt.loop());
-    s->listen(epmd_port);
-    return s;
-  }));
-  std::string erl_name = unique_name("erl");
-  std::string erl_full = erl_name + "@" + short_host();
+TEST_CASE_METHOD(HandshakeTest, "ergod without a name connects to erl and is named by it", "[interop][handshake]") {
+  auto epmd_server = start_epmd_server(lt, epmd_port);
   // As in OTP, a node named by its peer is not published: erl lists it in nodes(hidden).
-  auto erl = start_erl(erl_name, "interop_cookie", epmd_port,
-                       "io:format(\"READY~n\"), "
+  auto erl = start_erl("io:format(\"READY~n\"), "
                        "W = fun W(0) -> io:format(\"NOT SEEN~n\"); "
                        "W(N) -> case nodes(hidden) of [X] -> io:format(\"SEEN ~p~n\", [X]); "
                        "_ -> timer:sleep(50), W(N - 1) end end, W(400), timer:sleep(60000).");
   REQUIRE(erl->wait_for("READY", 20s));
-  LoopOwned<dist::ConnectionManager> cm(lt, nullptr);
-  std::promise<std::string> done;
-  lt.run([&] {
-    dist::DistConfig cfg;
-    cfg.node_name = short_host();  // no name: ask for one
-    cfg.cookie = "interop_cookie";
-    cfg.epmd_port = epmd_port;
-    cm.adopt(std::make_unique<dist::ConnectionManager>(lt.loop(), cfg));
-    cm->connect(erl_full, [&done](Status s) { done.set_value(s ? "" : s.error()); });
-  });
-  auto f = done.get_future();
-  REQUIRE(f.wait_for(20s) == std::future_status::ready);
-  CHECK(f.get().empty());
+  auto cm = dial(lt, config(short_host()), erl_full);  // no name: ask for one
+  REQUIRE(cm.result.wait_for(20s) == std::future_status::ready);
+  CHECK(cm.result.get().empty());
   REQUIRE(erl->wait_for("SEEN", 10s));
-  std::string our_name = lt.run([&] { return cm->config().node_name; });
+  std::string our_name = lt.run([&] { return cm.manager->config().node_name; });
   INFO(erl->output() << logs.all());
   CHECK(our_name.find('@') != std::string::npos);
   // erl's random names are base 36 and may start with a digit, so erl prints them quoted.
   CHECK((erl->output().find("SEEN " + our_name) != std::string::npos ||
          erl->output().find("SEEN '" + our_name + "'") != std::string::npos));
-  cm.reset();
+  cm.manager.reset();
   epmd_server.reset();
 }
 
-TEST_CASE("a node that comes back while its old connection looks up replaces it", "[interop][handshake]") {
+TEST_CASE_METHOD(HandshakeTest, "a node that comes back while its old connection looks up replaces it", "[interop][handshake]") {
   // b2 plays b restarted before a noticed that b went away: a answers "alive", b2 proves its
   // cookie, and only then does a drop the old connection and let b2 in.
-  LogCapture logs;
-  LoopThread lt;
-  uint16_t epmd_port = free_port();
-  TestNode a(lt, node_options(epmd_port));
-  REQUIRE(a.start().empty());
-  auto b_opts = node_options(epmd_port);
-  b_opts.mode = dist::EpmdMode::automatic;
-  TestNode b(lt, b_opts);
-  REQUIRE(b.start().empty());
+  NodePair n(lt, node_options(), second_options());
+  TestNode &a = n.a, &b = n.b;
   REQUIRE(b.connect(a.name()).empty());
   REQUIRE(wait_until([&] { return a.up_with(b.name()); }, 5s));
 
-  LoopOwned<dist::ConnectionManager> b2(lt, nullptr);
-  std::promise<std::string> done;
-  lt.run([&] {
-    dist::DistConfig cfg;
-    cfg.node_name = b.name();
-    cfg.cookie = "interop_cookie";
-    cfg.creation = 77;
-    cfg.epmd_port = epmd_port;
-    b2.adopt(std::make_unique<dist::ConnectionManager>(lt.loop(), cfg));
-    b2->connect(a.name(), [&done](Status s) { done.set_value(s ? "" : s.error()); });
-  });
-  auto f = done.get_future();
-  REQUIRE(f.wait_for(15s) == std::future_status::ready);
+  auto cfg = config(b.name());
+  cfg.creation = 77;
+  auto b2 = dial(lt, cfg, a.name());
+  REQUIRE(b2.result.wait_for(15s) == std::future_status::ready);
   INFO(logs.all());
-  CHECK(f.get().empty());
+  CHECK(b2.result.get().empty());
   CHECK(wait_until([&] { return b.nodes().empty(); }, 5s));  // the old connection was dropped
   CHECK(a.nodes() == std::vector<std::string>{b.name()});
   CHECK(lt.run([&] { return a.manager().connection(b.name())->peer_creation(); }) == 77u);
   CHECK(logs.contains("the old connection is replaced"));
-  b2.reset();
-  b.stop();
-  a.stop();
+  b2.manager.reset();
 }
