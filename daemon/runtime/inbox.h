@@ -2,7 +2,8 @@
 // benchmark drivers). It is a real process, so it has a pid that others can send to, link to
 // and monitor; the messages it gets are queued for the owning thread, which takes them with a
 // bounded wait. run() executes a function inside the inbox's process, to link, monitor, call
-// and so on as that process. Threads: one owning thread (not a worker) uses an Inbox.
+// and so on as that process. Threads: one owning thread (not a worker) uses an Inbox, and the
+// Inbox must not outlive its Runtime.
 #pragma once
 
 #include <chrono>
