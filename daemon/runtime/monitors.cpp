@@ -179,6 +179,21 @@ bool Process::demonitor(const Term& ref, bool flush) {
   return active;
 }
 
+std::vector<Term> Process::monitored_by() const {
+  std::vector<Term> out;
+  if (extras_) extras_->in.for_each([&](auto& e) { out.push_back(e.value.origin); });
+  return out;
+}
+
+std::vector<Term> Process::monitors() const {
+  std::vector<Term> out;
+  if (extras_)
+    extras_->out.for_each([&](auto& e) {
+      if (e.value.flags & kOutMonitor) out.push_back(e.term);
+    });
+  return out;
+}
+
 Term Process::alias(AliasMode mode) {
   Term ref = make_ref();
   uint8_t f = kOutAlias | (mode == AliasMode::reply ? kOutAliasReply : 0);

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "runtime/inline_function.h"
 #include "runtime/mailbox.h"
@@ -155,6 +156,10 @@ class Process final {
   // erlang:process_info(self(), message_queue_len): messages taken in and not yet handled
   // (held back by a call, or behind the current one). O(n).
   size_t message_queue_len() const noexcept;
+  // process_info(self(), monitored_by): the processes monitoring this one.
+  std::vector<Term> monitored_by() const;
+  // The monitors this process holds (their references).
+  std::vector<Term> monitors() const;
 
  private:
   friend class Runtime;

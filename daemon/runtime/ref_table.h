@@ -90,6 +90,11 @@ class KeyTable {
     for (uint32_t i = 0; slots_ && i <= mask_; ++i)
       if (slots_[i].key != 0) f(slots_[i]);
   }
+  template <class F>
+  void for_each(F&& f) const {
+    for (uint32_t i = 0; slots_ && i <= mask_; ++i)
+      if (slots_[i].key != 0) f(static_cast<const Entry&>(slots_[i]));
+  }
 
   void clear() noexcept {
     if (!slots_) return;

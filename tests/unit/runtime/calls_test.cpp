@@ -253,3 +253,51 @@ TEST_CASE("the blocking call refuses to run on a worker thread", "[runtime][call
   }, [](Process&, Term) {});
   CHECK(recv(in) == T({A("error"), A("blocking_call_on_worker")}));
 }
+
+TEST_CASE("a completed call leaves no monitor behind on either side", "[runtime][calls]") {
+  Runtime rt;
+  Inbox in(rt);
+  Term echo = spawn_fn(rt, [](Process& self, Term m) {
+    const Term& from = m.element(1);
+    const Term& tag = from.element(1);
+    self.send(tag.is_cons() ? tag.tail() : from.element(0), T({tag, m.element(2)}));
+  });
+  Term to = in.pid();
+  // Calls with a timeout ([alias|Mref] tags) and without (plain Mref), many of each.
+  struct Looper : ProcessBehavior {
+    Term echo, to;
+    int n = 0;
+    Looper(Term e, Term t) : echo(std::move(e)), to(std::move(t)) {}
+    void init(Process& self) override { step(self); }
+    void handle_message(Process&, Term) override {}
+    void step(Process& self) {
+      if (n == 200) {
+        self.send(to, T({A("done"), I(int64_t(self.monitors().size()))}));
+        return;
+      }
+      int64_t timeout = (n++ % 2) ? 5000 : kInfinity;
+      self.call(echo, atoms::gen_call, A("x"), timeout, [this](Process& self, CallOutcome) { step(self); });
+    }
+  };
+  REQUIRE(rt.spawn(std::make_unique<Looper>(echo, to)).ok());
+  CHECK(recv(in) == T({A("done"), I(0)}));
+  CHECK(ask(rt, in, echo, [](Process& self) { return I(int64_t(self.monitored_by().size())); }) == I(0));
+}
+
+TEST_CASE("a reply-shaped message through a plain monitor's alias does not end the monitor", "[runtime][calls]") {
+  Runtime rt;
+  Inbox in(rt);
+  // y sends {[alias|A], hello} to the alias A it is given, then exits: only a call's monitor
+  // ends with its reply, so the watcher still gets y's DOWN.
+  Term y = spawn_fn(rt, [](Process& self, Term alias) {
+    self.send(alias, T({Term::cons(A("alias"), alias), A("hello")}));
+    self.exit(A("after_reply"));
+  });
+  Term ref;
+  REQUIRE(in.run([&](Process& p) {
+    ref = p.monitor(y, MonitorAlias::demonitor);
+    p.send(y, ref);
+  }));
+  CHECK(recv(in) == T({Term::cons(A("alias"), ref), A("hello")}));
+  CHECK(await_down(in, ref).element(4) == A("after_reply"));
+}
