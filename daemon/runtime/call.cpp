@@ -6,7 +6,6 @@
 // started (a fresh reference cannot be in older ones: BEAM's receive-marker optimisation),
 // for {Tag, Reply} or the monitor's DOWN, or notices the timeout. Then the continuation runs,
 // then the held-back messages, from the first, in their order.
-#include <cassert>
 
 #include "runtime/ids.h"
 #include "runtime/process_extras.h"
@@ -36,10 +35,16 @@ namespace {
 
 bool Process::in_call() const noexcept { return extras_ && extras_->wait.active; }
 
+// A second wait before the first one's continuation ran: a programming error, which ends the
+// process like a runtime error would in Erlang (rather than silently dropping a continuation).
+void Process::already_waiting() {
+  exit(Term::tuple({Term::atom(badarg), Term::atom("already_waiting")}));
+}
+
 void Process::call(const Term& dest, Atom label, Term request, int64_t timeout_ms, CallContinuation k) {
   auto& x = extras();
   CallWait& w = x.wait;
-  assert(!w.active && "one call at a time");
+  if (w.active) return already_waiting();
   w.active = true;
   w.k = std::move(k);
   w.has_outcome = false;
@@ -117,7 +122,7 @@ void Process::start_wait(int64_t timeout_ms) {
 void Process::receive(ReceiveMatcher match, int64_t timeout_ms, ReceiveContinuation k) {
   auto& x = extras();
   CallWait& w = x.wait;
-  assert(!w.active && "one wait at a time");
+  if (w.active) return already_waiting();
   w.active = true;
   w.select = true;
   w.has_outcome = false;

@@ -141,14 +141,14 @@ class Process final {
   // then holds back every other message until the reply {Tag, Reply}, the monitor's DOWN or
   // the timeout; then runs k, then the held-back messages in their original order. Tag is
   // [alias | Mref] (Mref with {alias, demonitor}, so a late reply is dropped), or the plain
-  // Mref for a local callee with an infinite timeout, exactly as gen.erl does. One call at a
-  // time: calling again before k has run is a programming error (asserted).
+  // Mref for a local callee with an infinite timeout, exactly as gen.erl does. One wait at a
+  // time: calling again before k has run ends the process with {badarg, already_waiting}.
   void call(const Term& dest, Atom label, Term request, int64_t timeout_ms, CallContinuation k);
   // A general selective receive (`receive Pattern -> ... after Timeout -> ... end`): holds
   // back every message for which match is false until one matches (k gets it) or the
   // timeout passes (k gets nullopt); then the held-back messages follow in their order.
   // Unlike call(), it looks at messages already queued too. DOWN and EXIT messages are
-  // matched in their tuple form. One wait (call or receive) at a time.
+  // matched in their tuple form. One wait (call or receive) at a time, as for call().
   void receive(ReceiveMatcher match, int64_t timeout_ms, ReceiveContinuation k);
   bool in_call() const noexcept;  // waiting in call() or receive()
 
@@ -210,6 +210,7 @@ class Process final {
   bool step_call();  // false when still waiting
   bool step_receive();
   void start_wait(int64_t timeout_ms);
+  void already_waiting();
   void on_timer_check(Signal* s);
   void complete_call(CallOutcome outcome);
   bool matches_reply(const Signal* s) const noexcept;

@@ -301,3 +301,14 @@ TEST_CASE("a reply-shaped message through a plain monitor's alias does not end t
   CHECK(recv(in) == T({Term::cons(A("alias"), ref), A("hello")}));
   CHECK(await_down(in, ref).element(4) == A("after_reply"));
 }
+
+TEST_CASE("a second wait before the first one's continuation ran ends the process with already_waiting", "[runtime][calls]") {
+  Runtime rt;
+  Inbox in(rt);
+  Term silent = spawn_idle(rt);
+  Watched w = spawn_watched(in, [silent](Process& self) {
+    self.call(silent, atoms::gen_call, A("one"), kInfinity, [](Process&, CallOutcome) {});
+    self.call(silent, atoms::gen_call, A("two"), kInfinity, [](Process&, CallOutcome) {});
+  }, [](Process&, Term) {});
+  CHECK(exit_reason(in, w) == T({A("badarg"), A("already_waiting")}));
+}
