@@ -199,48 +199,50 @@ void Connection::on_tick() {
   wrote_since_tick_ = false;
 }
 
-Status Connection::send_frame(std::string_view frame) {
+// Whether a frame of size bytes (plus its 4-byte length) may be queued now.
+Status Connection::admit_frame(size_t size) const {
   if (closing_) return make_error("connection to node " + peer_node() + " is closing");
   if (!up_) return make_error("connection to node " + peer_node() + " is not up");
-  if (queued_bytes() + frame.size() + 4 > options_.max_output)
+  if (queued_bytes() + size + 4 > options_.max_output)
     return make_error("output queue to node " + peer_node() + " is full (" + std::to_string(queued_bytes()) + " bytes)");
+  return Ok{};
+}
+
+void Connection::put_frame_length(size_t size) {
   std::string len;
-  wire::put_u32(len, static_cast<uint32_t>(frame.size()));
+  wire::put_u32(len, static_cast<uint32_t>(size));
   append_out(len);
-  append_out(frame);
+}
+
+void Connection::frame_queued() {
   ++frames_sent_;
   wrote_since_tick_ = true;
   schedule_flush();
+}
+
+Status Connection::send_frame(std::string_view frame) {
+  if (auto s = admit_frame(frame.size()); !s) return s;
+  put_frame_length(frame.size());
+  append_out(frame);
+  frame_queued();
   return Ok{};
 }
 
 Status Connection::send_frame(std::string_view head, std::span<const uint8_t> body) {
-  if (closing_) return make_error("connection to node " + peer_node() + " is closing");
-  if (!up_) return make_error("connection to node " + peer_node() + " is not up");
   size_t size = head.size() + body.size();
-  if (queued_bytes() + size + 4 > options_.max_output)
-    return make_error("output queue to node " + peer_node() + " is full (" + std::to_string(queued_bytes()) + " bytes)");
-  std::string len;
-  wire::put_u32(len, static_cast<uint32_t>(size));
-  append_out(len);
+  if (auto s = admit_frame(size); !s) return s;
+  put_frame_length(size);
   append_out(head);
   append_out(std::string_view(reinterpret_cast<const char*>(body.data()), body.size()));
-  ++frames_sent_;
-  wrote_since_tick_ = true;
-  schedule_flush();
+  frame_queued();
   return Ok{};
 }
 
 Status Connection::send_frame(std::string_view head, std::shared_ptr<const void> keep, std::span<const uint8_t> body) {
   if (body.size() < kCopyBelow || !keep) return send_frame(head, body);
-  if (closing_) return make_error("connection to node " + peer_node() + " is closing");
-  if (!up_) return make_error("connection to node " + peer_node() + " is not up");
   size_t size = head.size() + body.size();
-  if (queued_bytes() + size + 4 > options_.max_output)
-    return make_error("output queue to node " + peer_node() + " is full (" + std::to_string(queued_bytes()) + " bytes)");
-  std::string len;
-  wire::put_u32(len, static_cast<uint32_t>(size));
-  append_out(len);
+  if (auto s = admit_frame(size); !s) return s;
+  put_frame_length(size);
   append_out(head);
   Piece p;
   p.keep = std::move(keep);
@@ -248,9 +250,7 @@ Status Connection::send_frame(std::string_view head, std::shared_ptr<const void>
   p.size = body.size();
   out_.push_back(std::move(p));
   out_bytes_ += body.size();
-  ++frames_sent_;
-  wrote_since_tick_ = true;
-  schedule_flush();
+  frame_queued();
   return Ok{};
 }
 

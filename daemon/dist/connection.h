@@ -147,6 +147,10 @@ class Connection {
   };
   static constexpr size_t kCopyBelow = 16 * 1024;  // bodies smaller than this are copied
   void append_out(std::string_view bytes);
+  // The three send_frame forms share these: admission, the length prefix, the bookkeeping.
+  Status admit_frame(size_t size) const;
+  void put_frame_length(size_t size);
+  void frame_queued();
   std::vector<Piece> out_;       // queued, not yet handed to libuv
   std::vector<Piece> inflight_;  // handed to libuv, write not completed
   std::vector<uv_buf_t> bufs_;
