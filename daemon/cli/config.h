@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/log.h"
+#include "base/log.h"
 
 namespace ergod::cli {
 

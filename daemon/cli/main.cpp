@@ -7,7 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/config.h"
-#include "cli/log.h"
+#include "base/log.h"
 #include "cli/node.h"
 
 #ifndef ERGOD_VERSION
@@ -16,6 +16,7 @@
 
 namespace {
 
+using namespace ergod;
 using namespace ergod::cli;
 
 // Plain "file:line:col: message" lines for a person at a terminal or an editor's error list.

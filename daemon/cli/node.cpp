@@ -14,7 +14,7 @@
 #include <string>
 
 #include "dist/distribution.h"
-#include "dist/log.h"
+#include "base/log.h"
 #include "runtime/runtime.h"
 #include "services/services.h"
 #include "term/atom.h"
@@ -41,17 +41,6 @@ dist::DistributionOptions dist_options(const Config& cfg) {
   return o;
 }
 
-LogLevel to_cli(dist::LogLevel l) {
-  switch (l) {
-    case dist::LogLevel::debug: return LogLevel::debug;
-    case dist::LogLevel::info: return LogLevel::info;
-    case dist::LogLevel::notice: return LogLevel::notice;
-    case dist::LogLevel::warning: return LogLevel::warning;
-    case dist::LogLevel::error: return LogLevel::error;
-  }
-  return LogLevel::info;
-}
-
 }  // namespace
 
 int run_node(const Config& cfg) {
@@ -69,7 +58,6 @@ int run_node(const Config& cfg) {
 
   // Limits on untrusted input apply before anything can decode a term.
   term::set_atom_limit(static_cast<uint32_t>(cfg.limits.max_atoms));
-  dist::set_log_sink([](dist::LogLevel l, std::string_view m) { log(to_cli(l), m); });
 
   // Distribution first: the creation EPMD gives us is part of every pid the runtime makes.
   auto dist = std::make_unique<dist::Distribution>(dist_options(cfg));
@@ -77,7 +65,6 @@ int run_node(const Config& cfg) {
   if (!creation) {
     log_error("node " + cfg.node.name + " cannot start distribution: " + creation.error());
     dist.reset();
-    dist::set_log_sink(nullptr);
     return 1;
   }
 
@@ -96,7 +83,6 @@ int run_node(const Config& cfg) {
     log_error("node " + cfg.node.name + " cannot start: " + s.error());
     dist->stop();
     rt.reset();
-    dist::set_log_sink(nullptr);
     return 1;
   }
 
@@ -127,7 +113,6 @@ int run_node(const Config& cfg) {
   rt.reset();
   svc.reset();
   dist.reset();
-  dist::set_log_sink(nullptr);
 
   log_info("node " + cfg.node.name + " stopped");
   return status;

@@ -1,7 +1,7 @@
 // A distribution connection on libuv (see connection.h).
 #include "dist/connection.h"
 
-#include "dist/log.h"
+#include "base/log.h"
 #include "dist/wire.h"
 
 namespace ergod::dist {

@@ -4,7 +4,7 @@
 
 #include "dist/digest.h"
 #include "dist/epmd_client.h"
-#include "dist/log.h"
+#include "base/log.h"
 #include "dist/node_name.h"
 
 namespace ergod::dist {

@@ -7,7 +7,7 @@
 #include <unordered_map>
 
 #include "dist/flags.h"
-#include "dist/log.h"
+#include "base/log.h"
 #include "dist/tcp.h"
 
 namespace ergod::dist {

@@ -4,7 +4,7 @@
 
 #include <array>
 
-#include "dist/log.h"
+#include "base/log.h"
 #include "dist/tcp.h"
 
 namespace ergod::dist {

@@ -1,7 +1,7 @@
 // The embedded/external EPMD policy (see epmd_manager.h).
 #include "dist/epmd_manager.h"
 
-#include "dist/log.h"
+#include "base/log.h"
 #include "dist/tcp.h"
 
 namespace ergod::dist {

@@ -4,7 +4,7 @@
 #include <array>
 #include <ctime>
 
-#include "dist/log.h"
+#include "base/log.h"
 #include "dist/tcp.h"
 #include "dist/wire.h"
 

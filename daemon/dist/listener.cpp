@@ -1,7 +1,7 @@
 // The distribution listener (see listener.h).
 #include "dist/listener.h"
 
-#include "dist/log.h"
+#include "base/log.h"
 #include "dist/tcp.h"
 
 namespace ergod::dist {

@@ -3,7 +3,7 @@
 #include "services/global.h"
 
 #include "behaviors/gen_server.h"
-#include "dist/log.h"
+#include "base/log.h"
 
 namespace ergod::services {
 namespace {
@@ -14,15 +14,15 @@ class Global final : public GenServer {
  public:
   // Logged at debug level so that what OTP nodes send us here can be seen (README.md).
   CallResult handle_call(const Term& r, const Term&) override {
-    dist::log_debug("global_name_server: dropped call " + term::to_string(r, 400));
+    log_debug("global_name_server: dropped call " + term::to_string(r, 400));
     return NoReply{};
   }
   InfoResult handle_cast(const Term& m) override {
-    dist::log_debug("global_name_server: dropped cast " + term::to_string(m, 400));
+    log_debug("global_name_server: dropped cast " + term::to_string(m, 400));
     return NoReply{};
   }
   InfoResult handle_info(const Term& m) override {
-    dist::log_debug("global_name_server: dropped " + term::to_string(m, 400));
+    log_debug("global_name_server: dropped " + term::to_string(m, 400));
     return NoReply{};
   }
 };

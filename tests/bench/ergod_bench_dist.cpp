@@ -24,7 +24,7 @@
 
 #include "behaviors/gen_server.h"
 #include "dist/distribution.h"
-#include "dist/log.h"
+#include "base/log.h"
 #include "runtime/inbox.h"
 #include "runtime/runtime.h"
 
@@ -162,8 +162,8 @@ int main(int argc, char** argv) {
   std::string own = argc > 5 ? argv[5] : "benchcli" + std::to_string(getpid()) + "@localhost";
 
   // Only warnings and errors: the report on stdout stays the only output of a normal run.
-  dist::set_log_sink([](dist::LogLevel l, std::string_view m) {
-    if (l >= dist::LogLevel::warning) std::fprintf(stderr, "ergod_bench_dist: %.*s\n", int(m.size()), m.data());
+  set_log_sink([](LogLevel l, std::string_view m) {
+    if (l >= LogLevel::warning) std::fprintf(stderr, "ergod_bench_dist: %.*s\n", int(m.size()), m.data());
   });
   dist::DistributionOptions o;
   o.dist.node_name = own;
@@ -220,6 +220,6 @@ int main(int argc, char** argv) {
   d->stop();
   rt.reset();
   d.reset();
-  dist::set_log_sink(nullptr);
+  set_log_sink(nullptr);
   return 0;
 }

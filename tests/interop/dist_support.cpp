@@ -15,7 +15,7 @@
 #include <cstring>
 #include <iostream>
 
-#include "dist/log.h"
+#include "base/log.h"
 
 extern char** environ;
 
@@ -252,14 +252,14 @@ Dial dial(LoopThread& lt, dist::DistConfig cfg, const std::string& peer) {
 // ---- LogCapture -------------------------------------------------------------------------------
 
 LogCapture::LogCapture() {
-  dist::set_log_sink([this](dist::LogLevel level, std::string_view msg) {
+  set_log_sink([this](LogLevel level, std::string_view msg) {
     std::lock_guard<std::mutex> lock(mu_);
-    lines_.push_back(std::string(dist::to_string(level)) + ": " + std::string(msg));
+    lines_.push_back(std::string(ergod::to_string(level)) + ": " + std::string(msg));
     if (std::getenv("DIST_TEST_VERBOSE")) std::cerr << lines_.back() << "\n";
   });
 }
 
-LogCapture::~LogCapture() { dist::set_log_sink(nullptr); }
+LogCapture::~LogCapture() { set_log_sink(nullptr); }
 
 bool LogCapture::contains(const std::string& text) {
   std::lock_guard<std::mutex> lock(mu_);

@@ -13,6 +13,7 @@
 #include "cli/config.h"
 
 namespace fs = std::filesystem;
+using namespace ergod;
 using namespace ergod::cli;
 
 namespace {

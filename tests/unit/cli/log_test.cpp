@@ -1,9 +1,9 @@
 // Unit tests of the logger's line format and level names.
 #include <catch2/catch.hpp>
 
-#include "cli/log.h"
+#include "base/log.h"
 
-using namespace ergod::cli;
+using namespace ergod;
 
 TEST_CASE("each level carries its journald priority prefix", "[cli][log]") {
   CHECK(format_log_line(LogLevel::trace, "t") == "<7>ergod: t\n");
@@ -33,4 +33,17 @@ TEST_CASE("the level filter is set and read back", "[cli][log]") {
   CHECK(log_level() == LogLevel::error);
   set_log_level(before);
   CHECK(log_level() == before);
+}
+
+TEST_CASE("a source's own level overrides the node's", "[log]") {
+  LogLevel before = log_level();
+  set_log_level(LogLevel::info);
+  set_source_log_level("shop", LogLevel::trace);
+  CHECK(log_enabled(LogLevel::trace, "shop"));
+  CHECK_FALSE(log_enabled(LogLevel::trace, "other"));
+  CHECK_FALSE(log_enabled(LogLevel::debug));
+  CHECK(format_log_line(LogLevel::info, "shop", "up") == "<6>ergod: shop: up\n");
+  clear_source_log_levels();
+  CHECK_FALSE(log_enabled(LogLevel::trace, "shop"));
+  set_log_level(before);
 }
