@@ -5,177 +5,24 @@
 #include <arpa/inet.h>
 #include <sys/stat.h>
 
-#include <algorithm>
 #include <cctype>
 #include <cerrno>
-#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <initializer_list>
 #include <limits>
-#include <map>
 #include <optional>
 #include <sstream>
 #include <thread>
 
 #include <yaml-cpp/yaml.h>
 
+#include "cli/yaml_util.h"
+
 namespace ergod::cli {
 namespace fs = std::filesystem;
 
 namespace {
-
-// One "key: value" pair of a mapping. The key is kept for its position: a value that is
-// missing (null) has no position of its own.
-struct Field {
-  YAML::Node key;
-  YAML::Node value;
-};
-
-using Fields = std::map<std::string, Field, std::less<>>;
-
-// A scalar in quotes with the characters that would make the message ambiguous escaped.
-std::string quote(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
-
-// What the user wrote, for "got ..." in messages.
-std::string describe(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Scalar: return quote(node.Scalar());
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Map: return "a map";
-    default: return "nothing";
-  }
-}
-
-class Checker {
- public:
-  Checker(std::string file, fs::path dir) : file_(std::move(file)), dir_(std::move(dir)) {}
-
-  void error(const YAML::Mark& mark, std::string message) {
-    ConfigError e;
-    e.file = file_;
-    if (!mark.is_null()) {
-      e.line = mark.line + 1;
-      e.column = mark.column + 1;
-    } else {
-      e.line = e.column = 1;
-    }
-    e.message = std::move(message);
-    errors_.push_back(std::move(e));
-  }
-
-  // Errors about a value point at the value, or at its key when the value is empty.
-  void error(const Field& f, std::string message) {
-    YAML::Mark m = f.value.Mark();
-    error(m.is_null() || !f.value.IsDefined() || f.value.IsNull() ? f.key.Mark() : m,
-          std::move(message));
-  }
-
-  void expected(const Field& f, std::string_view path, std::string_view what) {
-    error(f, std::string(path) + ": expected " + std::string(what) + ", got " +
-                 describe(f.value));
-  }
-
-  // Relative paths in the file mean "next to the config file".
-  fs::path resolve(const std::string& p) const {
-    fs::path path(p);
-    if (path.is_absolute()) return path.lexically_normal();
-    return (dir_ / path).lexically_normal();
-  }
-
-  std::vector<ConfigError> take_errors() { return std::move(errors_); }
-
- private:
-  std::string file_;
-  fs::path dir_;
-  std::vector<ConfigError> errors_;
-};
-
-// The keys of a mapping, with unknown and repeated keys reported. A null node (a section
-// whose keys are all commented out) counts as an empty mapping.
-std::optional<Fields> fields_of(Checker& c, const YAML::Node& node, const YAML::Mark& where,
-                                std::string_view path,
-                                std::initializer_list<std::string_view> allowed) {
-  Fields out;
-  if (!node.IsDefined() || node.IsNull()) return out;
-  if (!node.IsMap()) {
-    std::string keys;
-    for (auto k : allowed) keys += (keys.empty() ? "" : ", ") + std::string(k);
-    std::string prefix = path.empty() ? std::string() : std::string(path) + ": ";
-    c.error(node.Mark().is_null() ? where : node.Mark(),
-            prefix + "expected a map with keys " + keys + ", got " + describe(node));
-    return std::nullopt;
-  }
-  for (const auto& kv : node) {
-    const YAML::Node& key = kv.first;
-    std::string name = key.IsScalar() ? key.Scalar() : std::string();
-    std::string full = path.empty() ? name : std::string(path) + "." + name;
-    if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
-      std::string keys;
-      for (auto k : allowed) keys += (keys.empty() ? "" : ", ") + std::string(k);
-      c.error(key.Mark(), "unknown key " + (key.IsScalar() ? quote(full) : describe(key)) +
-                              " (expected one of: " + keys + ")");
-      continue;
-    }
-    if (out.count(name)) {
-      c.error(key.Mark(), full + ": duplicate key (first given on line " +
-                              std::to_string(out[name].key.Mark().line + 1) + ")");
-      continue;
-    }
-    out.emplace(name, Field{key, kv.second});
-  }
-  return out;
-}
-
-const Field* find(const Fields& fields, std::string_view key) {
-  auto it = fields.find(key);
-  return it == fields.end() ? nullptr : &it->second;
-}
-
-// A decimal integer in [min, max]; anything else is reported as "expected <what>", and a
-// number above max as "expected <what> up to <max>" unless what already names the range.
-std::optional<std::uint64_t> get_uint(Checker& c, const Field& f, std::string_view path,
-                                      std::uint64_t min, std::uint64_t max,
-                                      std::string_view what, bool what_has_range = true) {
-  if (f.value.IsScalar()) {
-    const std::string& s = f.value.Scalar();
-    std::uint64_t v = 0;
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    bool all_digits = !s.empty() && end == s.data() + s.size();
-    if (all_digits && ec == std::errc() && v >= min && v <= max) return v;
-    if (all_digits && (ec == std::errc::result_out_of_range || v > max)) {
-      c.expected(f, path,
-                 what_has_range ? std::string(what)
-                                : std::string(what) + " up to " + std::to_string(max));
-      return std::nullopt;
-    }
-  }
-  c.expected(f, path, what);
-  return std::nullopt;
-}
-
-std::optional<std::string> get_string(Checker& c, const Field& f, std::string_view path,
-                                      std::string_view what) {
-  if (f.value.IsScalar() && !f.value.Scalar().empty()) return f.value.Scalar();
-  c.expected(f, path, what);
-  return std::nullopt;
-}
 
 bool is_name_char(char ch, bool host) {
   return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-' ||
@@ -397,11 +244,6 @@ std::string_view to_string(EpmdMode mode) {
   return "auto";
 }
 
-std::string ConfigError::to_string() const {
-  if (line == 0) return file + ": " + message;
-  return file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + message;
-}
-
 LoadResult load_config_text(const std::string& text, const fs::path& file) {
   LoadResult result;
   fs::path dir = file.parent_path();
@@ -420,8 +262,7 @@ LoadResult load_config_text(const std::string& text, const fs::path& file) {
     return result;
   }
 
-  YAML::Mark top;  // 0:0, the start of the file
-  top.pos = top.line = top.column = 0;
+  YAML::Mark top = file_start();
   if (!root.IsMap()) {
     c.error(root.Mark().is_null() ? top : root.Mark(),
             "expected a map of settings (node, listen, epmd, ...), got " + describe(root));
@@ -461,10 +302,7 @@ LoadResult load_config_text(const std::string& text, const fs::path& file) {
 
   result.errors = c.take_errors();
   // Report in file order, whatever order the checks ran in.
-  std::stable_sort(result.errors.begin(), result.errors.end(),
-                   [](const ConfigError& a, const ConfigError& b) {
-                     return a.line != b.line ? a.line < b.line : a.column < b.column;
-                   });
+  sort_by_position(result.errors);
   return result;
 }
 

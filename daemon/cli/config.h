@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "base/log.h"
+#include "cli/file_error.h"
 
 namespace ergod::cli {
 
@@ -63,15 +64,8 @@ struct Config {
 
 std::string_view to_string(EpmdMode mode);
 
-struct ConfigError {
-  std::string file;
-  int line = 0;    // 1-based; 0 when the error is about the whole file (cannot open it)
-  int column = 0;  // 1-based
-  std::string message;
-
-  // "file:line:column: message", or "file: message" when there is no position.
-  std::string to_string() const;
-};
+// An error in the config file (file:line:column: message).
+using ConfigError = FileError;
 
 struct LoadResult {
   Config config;                    // meaningful only when ok()
