@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 
 #include <cctype>
 #include <cerrno>
@@ -227,6 +228,24 @@ void check_dir_section(Checker& c, const Field* section, std::string_view name,
   }
 }
 
+// control: {socket: PATH}. The length limit is the kernel's for a unix socket address.
+void check_control(Checker& c, const Field& section, Config& cfg) {
+  auto fields = fields_of(c, section.value, section.key.Mark(), "control", {"socket"});
+  if (!fields) return;
+  if (const Field* f = find(*fields, "socket")) {
+    auto v = get_string(c, *f, "control.socket", "a socket file path");
+    if (!v) return;
+    fs::path path = c.resolve(*v);
+    constexpr size_t max = sizeof(sockaddr_un{}.sun_path) - 1;
+    if (path.native().size() > max) {
+      c.error(*f, "control.socket: " + quote(path.string()) + " is longer than " +
+                      std::to_string(max) + " bytes (the limit of a unix socket path)");
+      return;
+    }
+    cfg.control_socket = path;
+  }
+}
+
 }  // namespace
 
 unsigned Config::effective_schedulers() const {
@@ -271,7 +290,7 @@ LoadResult load_config_text(const std::string& text, const fs::path& file) {
   }
   auto fields = fields_of(c, root, top, "",
                           {"node", "listen", "epmd", "net_ticktime", "schedulers", "limits",
-                           "log", "plugins", "manifests", "echo"});
+                           "log", "plugins", "manifests", "echo", "control"});
 
   check_node(c, root, find(*fields, "node"), cfg);
   if (const Field* f = find(*fields, "listen")) check_listen(c, *f, cfg);
@@ -299,6 +318,7 @@ LoadResult load_config_text(const std::string& text, const fs::path& file) {
   }
   check_dir_section(c, find(*fields, "plugins"), "plugins", cfg.plugins_dir);
   check_dir_section(c, find(*fields, "manifests"), "manifests", cfg.manifests_dir);
+  if (const Field* f = find(*fields, "control")) check_control(c, *f, cfg);
 
   result.errors = c.take_errors();
   // Report in file order, whatever order the checks ran in.

@@ -57,6 +57,9 @@ struct Config {
   // a config means the same whatever the daemon's working directory is.
   std::filesystem::path plugins_dir;
   std::filesystem::path manifests_dir;
+  // control.socket, the unix socket of `ergod ctl`; empty: the default chosen at start-up
+  // (default_control_socket in control.h).
+  std::filesystem::path control_socket;
 
   // schedulers with 0 replaced by the number of cores.
   unsigned effective_schedulers() const;

@@ -5,16 +5,27 @@
 // that name and creation), the services' spawn handler, attach (traffic flows from here), the
 // service processes. Shutdown is the reverse: Distribution (connections, EPMD), Runtime, the
 // services' state.
+//
+// Around them: the control socket is bound first (before any thread, as it sets the umask;
+// a second daemon with the same config stops there) and served once the node runs; systemd
+// hears READY=1 once the node is up, RELOADING=1/READY=1 around SIGHUP, STOPPING=1 at the
+// end, and WATCHDOG=1 while the runtime answers (sd_notify.h).
 #include "cli/node.h"
 
 #include <signal.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <string>
 
 #include "dist/distribution.h"
 #include "base/log.h"
+#include "cli/control.h"
+#include "cli/node_control.h"
+#include "cli/sd_notify.h"
 #include "runtime/runtime.h"
 #include "services/services.h"
 #include "term/atom.h"
@@ -41,6 +52,17 @@ dist::DistributionOptions dist_options(const Config& cfg) {
   return o;
 }
 
+// Pings systemd's watchdog while net_kernel answers, when systemd asked for pings.
+std::unique_ptr<Watchdog> start_watchdog(const Notifier& notifier, runtime::Runtime& rt) {
+  auto interval = watchdog_interval(std::getenv("WATCHDOG_USEC"), std::getenv("WATCHDOG_PID"),
+                                    static_cast<long>(::getpid()));
+  if (!notifier.enabled() || !interval) return nullptr;
+  // Up to the whole watchdog period (two intervals): past it systemd has fired anyway.
+  int64_t timeout_ms = std::max<int64_t>(1, interval->count() * 2 / 1000);
+  return std::make_unique<Watchdog>(notifier, *interval,
+                                    [&rt, timeout_ms] { return runtime_answers(rt, timeout_ms); });
+}
+
 }  // namespace
 
 int run_node(const Config& cfg) {
@@ -53,6 +75,13 @@ int run_node(const Config& cfg) {
   // sigwait below is the only place they arrive.
   if (int rc = pthread_sigmask(SIG_BLOCK, &signals, nullptr); rc != 0) {
     log_error(std::string("cannot block signals: ") + std::strerror(rc));
+    return 1;
+  }
+
+  Notifier notifier = Notifier::from_environment();
+  ControlServer control;
+  if (auto s = control.open(default_control_socket(cfg, std::getenv("RUNTIME_DIRECTORY"))); !s) {
+    log_error("node " + cfg.node.name + " cannot start: " + s.error());
     return 1;
   }
 
@@ -86,8 +115,17 @@ int run_node(const Config& cfg) {
     return 1;
   }
 
-  log_info("node " + cfg.node.name + " running with " + std::to_string(rt->worker_count()) +
-           " schedulers, distribution on port " + std::to_string(dist->port()));
+  NodeControl control_handler(*rt, *dist);
+  control.serve(control_handler);
+  auto watchdog = start_watchdog(notifier, *rt);
+
+  const std::string running = "running with " + std::to_string(rt->worker_count()) +
+                              " schedulers, distribution on port " + std::to_string(dist->port());
+  log_info("node " + cfg.node.name + " " + running);
+  log_info("control socket " + control.path().string());
+  // READY: the application controller moves this after its applications are up.
+  const std::string ready = "READY=1\n" + notify_status(running);
+  notifier.send(ready);
 
   int status = 0;
   for (;;) {
@@ -98,14 +136,20 @@ int run_node(const Config& cfg) {
       break;
     }
     if (sig == SIGHUP) {
+      notifier.send(notify_reloading());
       // reload of manifests hooks in here; until applications exist there is nothing to reload.
       log_notice("SIGHUP received; nothing to reload yet");
+      notifier.send(ready);
       continue;
     }
     log_info(std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") +
              ", shutting down");
     break;
   }
+
+  notifier.send("STOPPING=1");
+  watchdog.reset();
+  control.stop();
 
   // Reverse start order: connections and the EPMD registration, then the processes (the
   // services' among them), then what the services' handlers referred to.

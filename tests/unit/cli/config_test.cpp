@@ -183,7 +183,7 @@ TEST_CASE("an unknown key is reported at the key with the keys allowed there",
             "c.yaml:4:3: unknown key \"node.colour\" (expected one of: name, cookie, "
             "cookie_file)",
             "c.yaml:5:1: unknown key \"verbose\" (expected one of: node, listen, epmd, "
-            "net_ticktime, schedulers, limits, log, plugins, manifests, echo)"});
+            "net_ticktime, schedulers, limits, log, plugins, manifests, echo, control)"});
 }
 
 TEST_CASE("a key given twice is an error at the second", "[cli][config]") {
@@ -345,7 +345,7 @@ TEST_CASE("every error in a file is reported, in file order", "[cli][config]") {
             "c.yaml:6:13: schedulers: expected an integer from 0 to 1024 (0 = one per core), "
             "got \"many\"",
             "c.yaml:7:1: unknown key \"surprise\" (expected one of: node, listen, epmd, "
-            "net_ticktime, schedulers, limits, log, plugins, manifests, echo)"});
+            "net_ticktime, schedulers, limits, log, plugins, manifests, echo, control)"});
 }
 
 TEST_CASE("a YAML syntax error is reported with its position", "[cli][config]") {
