@@ -128,7 +128,8 @@ class GenServerProcess final : public ProcessBehavior {
     // As gen_server.erl: the name goes before the starter hears of the failure, so that it
     // can start the server again at once.
     if (!ok && name_) self.runtime().unregister_name(*name_);
-    self.send(starter_, Term::tuple({Term::atom(atom_ack()), self.self(), std::move(ack_value)}));
+    // gen_server::spawn has no starter waiting for the ack.
+    if (starter_) self.send(starter_, Term::tuple({Term::atom(atom_ack()), self.self(), std::move(ack_value)}));
     starter_ = Term();
     if (!ok) self.exit(std::move(reason));
   }
@@ -273,6 +274,13 @@ Term start(Runtime& rt, std::unique_ptr<GenServer> server, Term args, const Star
   return run_blocking(rt, [server = std::move(server), args, opts](Process& self, auto done) mutable {
     start(self, std::move(server), std::move(args), opts, std::move(done));
   });
+}
+
+Result<runtime::Spawned> spawn(Process& self, std::unique_ptr<GenServer> server, Term args,
+                               const runtime::SpawnOptions& opts) {
+  return self.spawn(std::make_unique<GenServerProcess>(std::move(server), std::move(args), Term(),
+                                                       opts.link ? self.self() : Term(), opts.name),
+                    opts);
 }
 
 void call(Process& self, const Term& dest, Term request, int64_t timeout_ms, ReplyContinuation k) {

@@ -95,6 +95,12 @@ void start(Process& self, std::unique_ptr<GenServer> server, Term args, const St
 void start_link(Process& self, std::unique_ptr<GenServer> server, Term args, const StartOptions& opts,
                 StartContinuation k);
 Term start(Runtime& rt, std::unique_ptr<GenServer> server, Term args, const StartOptions& opts = {});
+// proc_lib:spawn of a server: returns the new process at once; init runs after this returns
+// and nobody is told its result (an init that fails just ends the process with its reason).
+// opts.link makes self the server's parent (its EXIT stops the server, as with start_link);
+// opts.name is registered before init runs (spawn fails when it is taken).
+Result<runtime::Spawned> spawn(Process& self, std::unique_ptr<GenServer> server, Term args,
+                               const runtime::SpawnOptions& opts = {});
 
 // ---- calls -------------------------------------------------------------------------------
 // OTP's gen_server:call: on failure the caller exits with

@@ -375,3 +375,34 @@ TEST_CASE("a start whose init outlasts the start timeout gives {error, timeout} 
   CHECK(recv(in) == T({A("error"), A("timeout")}));
   release->count_down();
 }
+
+TEST_CASE("gen_server::spawn returns the pid without waiting for init, which runs in the new process", "[behaviors][gen_server]") {
+  Runtime rt;
+  Inbox in(rt, true);
+  auto seen = std::make_shared<Seen>();
+  Term pid, mref;
+  REQUIRE(in.run([&](Process& self) {
+    SpawnOptions opts;
+    opts.link = true;
+    opts.monitor = true;
+    opts.name = Atom::make("gs_test_spawned");
+    auto r = gen_server::spawn(self, std::make_unique<TestServer>(seen, in.pid()), A("args"), opts);
+    REQUIRE(r.ok());
+    pid = r->pid;
+    mref = r->monitor;
+  }));
+  CHECK(mref.is_reference());
+  CHECK(gen_server::call(rt, A("gs_test_spawned"), T({A("echo"), I(1)})).value == I(1));
+  CHECK(seen->has(T({A("init"), A("args")})));
+  // A failing init just ends the process; nobody is waiting for an ack.
+  Term failing;
+  REQUIRE(in.run([&](Process& self) {
+    SpawnOptions opts;
+    opts.monitor = true;
+    auto r = gen_server::spawn(self, std::make_unique<TestServer>(seen), A("fail"), opts);
+    REQUIRE(r.ok());
+    failing = r->monitor;
+  }));
+  Term down = recv_if(in, [&](const Term& m) { return is_down_for(m, failing); });
+  CHECK(down.element(4) == A("init_failed"));
+}
