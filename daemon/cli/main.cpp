@@ -1,6 +1,8 @@
 // The ergod command line: `ergod --config FILE` runs the node in the foreground,
-// `ergod check --config FILE` validates a config without starting anything,
+// `ergod check --config FILE [--manifest M.yaml]...` validates a config and the application
+// manifests of its manifests.dir (or only those given) without starting anything,
 // `ergod ctl [--config FILE | --socket PATH] COMMAND [APP]` asks a running daemon (control.h).
+#include <algorithm>
 #include <cstdlib>
 #include <exception>
 #include <filesystem>
@@ -12,6 +14,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/config.h"
+#include "cli/manifest.h"
 #include "cli/control_client.h"
 #include "base/log.h"
 #include "cli/node.h"
@@ -25,14 +28,51 @@ namespace {
 using namespace ergod;
 using namespace ergod::cli;
 
-// Plain "file:line:col: message" lines for a person at a terminal or an editor's error list.
-int check_config(const std::string& path) {
+// Plain "file:line:col: message" lines for a person at a terminal or an editor's error list:
+// the config's errors, else every manifest's, including those only the whole set shows
+// (unknown dependencies, cycles, duplicate names). With --manifest, only the files given
+// are reported on, checked against the others of manifests.dir. Nothing is started.
+int check_config(const std::string& path, const std::vector<std::string>& only) {
   LoadResult result = load_config(path);
   if (!result.ok()) {
     for (const auto& e : result.errors) std::cerr << e.to_string() << '\n';
     return 1;
   }
+  namespace fs = std::filesystem;
+  const fs::path& dir = result.config.manifests_dir;
+  bool missing = false;
+  std::string error;
+  std::vector<fs::path> files = manifest_files(dir, missing, error);
+  if (!error.empty()) {
+    std::cerr << dir.string() << ": cannot read the manifests: " << error << '\n';
+    return 1;
+  }
+  auto same_file = [](const fs::path& a, const fs::path& b) {
+    std::error_code ec1, ec2;
+    return fs::weakly_canonical(a, ec1) == fs::weakly_canonical(b, ec2) && !ec1 && !ec2;
+  };
+  for (const auto& m : only) {
+    // The user's spelling of a file names it in messages, also when it is in the dir.
+    std::erase_if(files, [&](const fs::path& f) { return same_file(f, m); });
+    files.emplace_back(m);
+  }
+  ManifestSet set = load_manifest_set(files);
+  bool failed = false;
+  for (const auto& e : set.errors) {
+    bool reported = only.empty() ||
+                    std::find(only.begin(), only.end(), e.file) != only.end();
+    if (reported) {
+      std::cerr << e.to_string() << '\n';
+      failed = true;
+    }
+  }
+  if (failed) return 1;
   std::cout << path << ": ok\n";
+  for (const auto& app : set.applications) {
+    std::string file = app.file.string();
+    if (only.empty() || std::find(only.begin(), only.end(), file) != only.end())
+      std::cout << file << ": ok (application " << app.name << ")\n";
+  }
   return 0;
 }
 
@@ -91,6 +131,9 @@ int main(int argc, char** argv) {
   std::string check_path;
   CLI::App* check = app.add_subcommand("check", "Validate a config file and exit");
   check->add_option("-c,--config", check_path, "The YAML file to check");
+  std::vector<std::string> check_manifests;
+  check->add_option("-m,--manifest", check_manifests,
+                    "Check only this manifest (against the others of manifests.dir)");
   std::string ctl_config, ctl_socket;
   std::vector<std::string> ctl_words;
   CLI::App* ctl_cmd = app.add_subcommand(
@@ -109,7 +152,7 @@ int main(int argc, char** argv) {
       // `ergod --config F check` reads as naturally as `ergod check --config F`.
       const std::string& path = check_path.empty() ? config_path : check_path;
       if (path.empty()) return app.exit(CLI::RequiredError("--config"));
-      return check_config(path);
+      return check_config(path, check_manifests);
     }
     if (*ctl_cmd) {
       // `ergod --config F ctl status` as for check.
