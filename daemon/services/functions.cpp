@@ -10,6 +10,11 @@ void FunctionRegistry::add(Atom module, Atom function, unsigned arity, Function 
   fns_[{module.index(), function.index(), arity}] = std::move(fn);
 }
 
+bool FunctionRegistry::remove(Atom module, Atom function, unsigned arity) {
+  std::unique_lock l(mu_);
+  return fns_.erase({module.index(), function.index(), arity}) > 0;
+}
+
 std::optional<Function> FunctionRegistry::find(Atom module, Atom function, unsigned arity) const {
   std::shared_lock l(mu_);
   auto it = fns_.find({module.index(), function.index(), arity});

@@ -2,10 +2,10 @@
 // ergod through erpc (rpc:call, erpc:call, spawn_request) and rex (rpc:cast, old-style calls).
 // ergod runs no Erlang code, so "calling erlang:node/0" means running the C++ function
 // registered under that name; anything not registered fails as a missing function does on
-// BEAM (error:undef). Plugins add theirs with add() later.
+// BEAM (error:undef). Plugins add theirs with add() when loaded and remove() when unloaded.
 //
 // Not here: the erpc and rex protocols (erpc.h, rex.h).
-// Threads: add() and find() from any thread (a shared mutex; add is rare, find per call).
+// Threads: add(), remove() and find() from any thread (a shared mutex; add is rare, find per call).
 // A function runs on a worker, inside the process that serves the call, and must not block.
 #pragma once
 
@@ -41,6 +41,8 @@ using Function = std::function<ApplyResult(runtime::Process& self, const Term& a
 class FunctionRegistry {
  public:
   void add(Atom module, Atom function, unsigned arity, Function fn);
+  // False when M:F/A was not registered. A call already running keeps its copy of the function.
+  bool remove(Atom module, Atom function, unsigned arity);
   // nullopt when M:F/A is not registered.
   std::optional<Function> find(Atom module, Atom function, unsigned arity) const;
   // Runs M:F(Args): the registered function, or error:undef with OTP's stack [{M, F, Args, []}]
