@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "base/log.h"
+#include "behaviors/supervisor.h"
 
 namespace ergod::behaviors {
 namespace {
@@ -35,7 +36,9 @@ class ApplicationMaster final : public GenServer {
     if (request.is_atom(start)) {
       std::unique_ptr<GenServer> top = make_top_ ? make_top_() : nullptr;
       if (!top) return Stop{Term::atom(normal), Term::tuple({Term::atom(error), Term::atom("no_top_supervisor")})};
-      gen_server::start_link(process(), std::move(top), Term::nil(), {}, [this, from](Process& p, Term result) {
+      // supervisor::start_link: the result reports a child that failed to start, and the
+      // shutdown on stop waits for each child in reverse order (any GenServer works).
+      supervisor::start_link(process(), std::move(top), Term::nil(), {}, [this, from](Process& p, Term result) {
         if (is_ok_tuple(result)) top_ = result.element(1);
         gen_server::reply(p, from, result);
         if (!top_) p.exit(Term::atom(normal));
