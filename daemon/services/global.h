@@ -1,10 +1,23 @@
-// global_name_server: see global.cpp for what part of global.erl's protocol it takes.
-// Threads: start_global() from a non-worker thread.
+// global_name_server: ergod's side of OTP's global (kernel/src/global.erl), so that an OTP node
+// connecting to ergod completes global's connection protocol (global:sync() returns) and
+// global:register_name/trans on that node get their lock, register and del_lock answers.
+// ergod registers no names of its own; names other nodes register (register calls,
+// exchange/resolved, new_nodes) are kept, monitored and handed on to nodes that join later.
+// Protocol version 6 (the subset is in daemon/services/README.md); the locker is in
+// global_locker.h.
+// Threads: watch_nodes_for_global() from the controlling thread before Distribution::attach;
+// start_global() from a non-worker thread.
 #pragma once
 
+#include "dist/distribution.h"
 #include "runtime/runtime.h"
 
 namespace ergod::services {
+
+// Forwards the Distribution's node up/down events to global_name_server as
+// {nodeup, Node, #{}} and {nodedown, Node, #{}} (net_kernel:monitor_nodes's messages), sent
+// before any traffic of the new connection and after the last of the old one.
+void watch_nodes_for_global(dist::Distribution& dist, runtime::Runtime& rt);
 
 term::Term start_global(runtime::Runtime& rt);
 

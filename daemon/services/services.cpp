@@ -44,6 +44,7 @@ void Services::install(dist::Distribution& dist, runtime::Runtime& rt) {
   });
   erpc_ = std::make_unique<ErpcServer>(rt, dist, functions_);
   dist.set_spawn_handler([this](const dist::SpawnRequest& r) { erpc_->handle(r); });
+  watch_nodes_for_global(dist, rt);
 }
 
 Status Services::start(runtime::Runtime& rt) {
