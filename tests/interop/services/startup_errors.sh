@@ -7,7 +7,9 @@ erl_pids+=("$first")  # killed at exit with the erl nodes
 
 # 1. a second ergod wanting the same name (auto mode uses the first one's EPMD)
 log=$tmp/second.log
+# (with a control socket of its own: the default one, named after the node, is taken too)
 sed 's/mode: embedded/mode: auto/' "$tmp/node.yaml" >"$tmp/same_name.yaml"
+printf 'control:\n  socket: %s\n' "$tmp/second.sock" >>"$tmp/same_name.yaml"
 exec 4<&3
 start_ergod --config "$tmp/same_name.yaml"
 wait_for_exit || fail "ergod with a taken name kept running"
