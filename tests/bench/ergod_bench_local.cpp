@@ -7,11 +7,13 @@
 //   idle_process_bytes:      heap bytes per idle process (100,000 of them, mallinfo2 delta,
 //                            measured first, before the block pools hold recycled memory)
 // Usage: ergod_bench_local [SECONDS_PER_CALL_WORKLOAD] [WORKERS]
+// ERGOD_BENCH_ONLY=NAME runs one workload (for profiling).
 #include <malloc.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -145,14 +147,21 @@ int main(int argc, char** argv) {
   RuntimeConfig cfg;
   if (argc > 2) cfg.workers = unsigned(std::atoi(argv[2]));
   Runtime rt(cfg);
+  const char* only = std::getenv("ERGOD_BENCH_ONLY");
+  auto wanted = [only](const char* name) { return !only || std::string(only) == name; };
+  auto report = [&](const char* name, auto measure) {
+    if (!wanted(name)) return;
+    std::printf("%s %.0f\n", name, measure());
+    std::fflush(stdout);
+  };
   // First, while the runtime's block pools are empty: later their recycled blocks would
   // not show in mallinfo2 and the figure would flatter us.
-  double idle_bytes = idle_process_bytes(rt, 100000);
-  std::printf("call_1 %.0f\n", calls(rt, 1, 1, secs));
-  std::printf("call_8 %.0f\n", calls(rt, 8, 8, secs));
-  std::printf("call_64 %.0f\n", calls(rt, 64, 64, secs));
-  std::printf("call_64to1 %.0f\n", calls(rt, 64, 1, secs));
-  std::printf("spawn_exit %.0f\n", spawn_exit(rt, 500000));
-  std::printf("idle_process_bytes %.0f\n", idle_bytes);
+  double idle_bytes = wanted("idle_process_bytes") ? idle_process_bytes(rt, 100000) : 0;
+  report("call_1", [&] { return calls(rt, 1, 1, secs); });
+  report("call_8", [&] { return calls(rt, 8, 8, secs); });
+  report("call_64", [&] { return calls(rt, 64, 64, secs); });
+  report("call_64to1", [&] { return calls(rt, 64, 1, secs); });
+  report("spawn_exit", [&] { return spawn_exit(rt, 500000); });
+  report("idle_process_bytes", [&] { return idle_bytes; });
   return 0;
 }
