@@ -30,6 +30,12 @@ struct Distribution::Impl {
 };
 
 namespace {
+// OTP's dist_util publish_type: a connection is hidden when either side is (we are hidden, or
+// the peer did not send PUBLISHED).
+bool hidden_connection(const Connection& c, bool we_are_hidden) {
+  return we_are_hidden || !(c.handshake().peer_flags() & dflag::published);
+}
+
 Atom node_of(const Term& t) {
   if (t.is_pid()) return t.as<term::PidBox>()->node;
   if (t.is_reference()) return t.as<term::RefBox>()->node;
@@ -161,6 +167,7 @@ void Distribution::stop() {
   runtime_.store(nullptr, std::memory_order_release);
   std::lock_guard<std::mutex> l(nodes_mu_);
   nodes_.clear();
+  nodes_hidden_.clear();
 }
 
 std::vector<std::string> Distribution::nodes() const {
@@ -168,10 +175,32 @@ std::vector<std::string> Distribution::nodes() const {
   return nodes_;
 }
 
+std::vector<std::string> Distribution::visible_nodes() const {
+  std::lock_guard<std::mutex> l(nodes_mu_);
+  std::vector<std::string> out;
+  for (size_t i = 0; i < nodes_.size(); ++i)
+    if (!nodes_hidden_[i]) out.push_back(nodes_[i]);
+  return out;
+}
+
+std::vector<std::string> Distribution::hidden_nodes() const {
+  std::lock_guard<std::mutex> l(nodes_mu_);
+  std::vector<std::string> out;
+  for (size_t i = 0; i < nodes_.size(); ++i)
+    if (nodes_hidden_[i]) out.push_back(nodes_[i]);
+  return out;
+}
+
 void Distribution::update_nodes() {
   auto list = impl_->cm->nodes();
+  std::vector<bool> hidden;
+  for (const auto& n : list) {
+    auto it = impl_->links.find(n);
+    hidden.push_back(it != impl_->links.end() && hidden_connection(it->second->connection(), options_.dist.hidden));
+  }
   std::lock_guard<std::mutex> l(nodes_mu_);
   nodes_ = std::move(list);
+  nodes_hidden_ = std::move(hidden);
 }
 
 // ---- hand-off ---------------------------------------------------------------------------------
@@ -248,8 +277,9 @@ void Distribution::connect_done(const std::string& node, const Status& s) {
     for (auto& o : held) route_out(o);
     return;
   }
+  std::string dropped = held.empty() ? "" : "; dropping " + std::to_string(held.size()) + " signal(s)";
   log_notice("cannot connect to node " + node + ": " + (s ? std::string("connection went down") : s.error()) +
-             "; dropping " + std::to_string(held.size()) + " signal(s)");
+             dropped);
   Atom a;
   if (auto* rt = runtime_.load(std::memory_order_acquire); rt && Atom::find(node, a)) rt->node_down(a);
 }
@@ -278,6 +308,18 @@ void Distribution::pump() {
     uv_timer_start(&impl_->pump_timer, [](uv_timer_t* t) { static_cast<Distribution*>(t->data)->pump(); }, 1, 0);
 }
 
+bool Distribution::connect_node(Atom node) {
+  // As a held signal would: dial unless up or already dialling; a failure ends in node_down.
+  std::string name(node.name());
+  post_task([this, name] {
+    Impl& m = *impl_;
+    if (m.stopped || name == options_.dist.node_name || m.links.count(name) || m.connecting.count(name)) return;
+    m.connecting[name];
+    m.cm->connect(name, [this, name](Status s) { connect_done(name, s); });
+  });
+  return true;
+}
+
 void Distribution::connect(const std::string& node, std::function<void(Status)> done) {
   post_task([this, node, done = std::move(done)] { impl_->cm->connect(node, done); });
 }
@@ -298,6 +340,8 @@ void Distribution::node_up(Connection& c) {
   Impl& m = *impl_;
   m.links[c.peer_node()] = std::make_unique<NodeLink>(c, options_.link);
   update_nodes();
+  // nodeup before anything from the node is delivered (this runs before its first frame).
+  if (auto* rt = runtime_.load(std::memory_order_acquire)) rt->node_up(Atom::make(c.peer_node()), hidden_connection(c, options_.dist.hidden));
   if (node_event_) node_event_(c.peer_node(), true);
   // Held traffic is sent by connect_done, which follows at once.
 }

@@ -11,6 +11,10 @@
 //        acknowledged, SPAWN_REQUEST goes to the spawn handler (or is refused with notsup).
 // One connection per node pair (ConnectionManager's PeerTable settles simultaneous connects).
 //
+// Node events: Runtime::node_up when a connection is up (before its first frame is delivered),
+// Runtime::node_down when it is gone or a connect failed (monitor_node, monitor_nodes, and
+// noconnection for links and monitors); then the node event handler, if one is set.
+//
 // Not here: net_kernel, global, rex/erpc, pg (services above, which use set_spawn_handler,
 // send_spawn_reply and on_node_event).
 //
@@ -74,6 +78,10 @@ class Distribution final : public runtime::RemoteRouter {
   const std::string& node_name() const { return options_.dist.node_name; }
   uint16_t port() const { return port_; }
   std::vector<std::string> nodes() const;  // nodes with an up connection (any thread)
+  // erlang:nodes(visible) and nodes(hidden): a connection is hidden when either side is
+  // (OTP's rule). Any thread.
+  std::vector<std::string> visible_nodes() const;
+  std::vector<std::string> hidden_nodes() const;
 
   // Set before attach(). Without one, spawn requests are answered {error, notsup}.
   void set_spawn_handler(SpawnHandler handler) { spawn_handler_ = std::move(handler); }
@@ -99,6 +107,8 @@ class Distribution final : public runtime::RemoteRouter {
   bool monitor(const term::Term& from, term::Atom node, const term::Term& to, const term::Term& ref) override;
   bool demonitor(const term::Term& from, term::Atom node, const term::Term& to, const term::Term& ref) override;
   bool down(const term::Term& from, const term::Term& to, const term::Term& ref, term::Term reason) override;
+  // monitor_node on a node that is not up: dial it; a failure calls Runtime::node_down.
+  bool connect_node(term::Atom node) override;
 
   // Counters for tests and status (any thread).
   uint64_t messages_in() const { return messages_in_.load(std::memory_order_relaxed); }
@@ -144,6 +154,7 @@ class Distribution final : public runtime::RemoteRouter {
   bool stopping_ = false;
   mutable std::mutex nodes_mu_;
   std::vector<std::string> nodes_;
+  std::vector<bool> nodes_hidden_;  // one per nodes_ entry
   std::atomic<uint64_t> messages_in_{0}, messages_out_{0}, fragmented_in_{0}, fragmented_out_{0};
 };
 

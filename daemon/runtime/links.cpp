@@ -207,6 +207,7 @@ void Process::die() noexcept {
     for (uint32_t n : x.remote_nodes) rt_->forget_remote_node(Atom::from_index(n), this);
     extras_.reset();
   }
+  if (flags_ & kWatchesNodes) rt_->forget_node_watches(this);
   for (Signal* s = messages_.take_all(); s;) {
     Signal* next = s->next_signal();
     free_signal(s);

@@ -127,6 +127,19 @@ class Process final {
   Term alias(AliasMode mode = AliasMode::explicit_unalias);
   bool unalias(const Term& alias);
 
+  // ---- other nodes ------------------------------------------------------------------------
+  // erlang:monitor_node(Node, true | false). true: {nodedown, Node} arrives when the connection
+  // to Node goes down; when there is none, a connection is tried first and a failure gives the
+  // nodedown (at once without distribution). Each call counts (n calls, n messages; the
+  // monitors end with the nodedown); false removes one. The local node: nothing happens.
+  // Returns true, as Erlang does.
+  bool monitor_node(Atom node, bool on);
+  // net_kernel:monitor_nodes(on): {nodeup, Node} and {nodedown, Node} for every visible node's
+  // connection. all_types is the [{node_type, all}] option: hidden nodes too, as
+  // {nodeup, Node, [{node_type, visible | hidden}]}. Subscriptions count (each gives its own
+  // message); on = false removes every subscription of that kind.
+  void monitor_nodes(bool on, bool all_types = false);
+
   // ---- names ------------------------------------------------------------------------------
   bool register_name(Atom name);  // false (Erlang's badarg) if taken or already named
   std::optional<Atom> registered_name() const noexcept;
@@ -216,6 +229,7 @@ class Process final {
   bool matches_reply(const Signal* s) const noexcept;
 
   static constexpr uint8_t kTrapExit = 1, kStarted = 2, kExitPending = 4, kExited = 8;
+  static constexpr uint8_t kWatchesNodes = 16;  // monitor_node or monitor_nodes was used
 
   // Scheduling state (scheduler.h): kNotified | kRunning | kDead.
   SignalQueue inbox_;

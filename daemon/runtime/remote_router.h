@@ -44,6 +44,14 @@ class RemoteRouter {
   // the remote process `to` monitored with ref has ended with reason.
   virtual bool down(const term::Term& from, const term::Term& to, const term::Term& ref,
                     term::Term reason) = 0;
+
+  // erlang:monitor_node on a node that is not up: connect to it. When that fails, the router
+  // calls Runtime::node_down(node) (which sends the monitors their nodedown). false: no
+  // connection can be tried (the runtime sends the nodedown at once).
+  virtual bool connect_node(term::Atom node) {
+    (void)node;
+    return false;
+  }
 };
 
 }  // namespace ergod::runtime

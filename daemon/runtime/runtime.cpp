@@ -8,6 +8,7 @@
 
 #include "runtime/ids.h"
 #include "runtime/node_index.h"
+#include "runtime/node_watch.h"
 #include "runtime/process_extras.h"
 #include "runtime/process_table.h"
 #include "runtime/registry.h"
@@ -46,6 +47,7 @@ Runtime::Runtime(RuntimeConfig config)
       table_(std::make_unique<ProcessTable>()),
       registry_(std::make_unique<Registry>()),
       nodes_(std::make_unique<NodeIndex>()),
+      node_watch_(std::make_unique<NodeWatch>()),
       timers_(std::make_unique<TimerService>(*this)),
       scheduler_(std::make_unique<Scheduler>(*this, config.workers)) {
   timers_->start();

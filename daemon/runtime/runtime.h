@@ -24,6 +24,8 @@ class Scheduler;
 class TimerService;
 class Registry;
 class NodeIndex;
+class NodeWatch;
+struct NodeWatcher;
 
 struct RuntimeConfig {
   std::string node_name = "nonode@nohost";
@@ -100,7 +102,12 @@ class Runtime {
   // signal with reason noconnection, every monitor of a process there a DOWN with
   // noconnection, and monitors from there are dropped. Costs one signal per local process
   // that has links or monitors with that node (the node index), not a scan of all processes.
+  // Then the node's monitor_node watchers get {nodedown, Node} (also when the node never came
+  // up: a failed connect), and monitor_nodes subscribers too if it had been up.
   void node_down(Atom node);
+  // The connection to node is up: monitor_nodes subscribers get {nodeup, Node} (a hidden node:
+  // only {node_type, all} subscribers). Call it before delivering anything from that node.
+  void node_up(Atom node, bool hidden = false);
 
  private:
   friend class Process;
@@ -134,6 +141,11 @@ class Runtime {
   void unregister_process(Process* p) noexcept;
   void note_remote_node(Atom node, Process* p);
   void forget_remote_node(Atom node, Process* p) noexcept;
+  // node_watch.cpp: monitor_node and monitor_nodes
+  void watch_node(Process* p, Atom node, bool on);
+  void watch_nodes(Process* p, bool all_types, bool on);
+  void forget_node_watches(Process* p) noexcept;
+  void tell_watchers(const std::vector<NodeWatcher>& watchers, Atom node, bool up, bool hidden);
 
   Atom node_;
   uint32_t creation_;
@@ -142,6 +154,7 @@ class Runtime {
   std::unique_ptr<ProcessTable> table_;
   std::unique_ptr<Registry> registry_;
   std::unique_ptr<NodeIndex> nodes_;
+  std::unique_ptr<NodeWatch> node_watch_;
   std::unique_ptr<TimerService> timers_;
   std::unique_ptr<Scheduler> scheduler_;
 };

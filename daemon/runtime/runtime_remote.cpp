@@ -3,6 +3,7 @@
 // queue, in the order dist calls them, or a dead-letter answer through the router.
 #include "runtime/ids.h"
 #include "runtime/node_index.h"
+#include "runtime/node_watch.h"
 #include "runtime/process_table.h"
 #include "runtime/registry.h"
 #include "runtime/runtime.h"
@@ -93,6 +94,9 @@ void Runtime::node_down(Atom node) {
     push(p, s);
     release(p);
   }
+  NodeWatch::Gone gone = node_watch_->down(node);
+  tell_watchers(gone.monitors, node, false, gone.hidden);
+  tell_watchers(gone.subscribers, node, false, gone.hidden);
 }
 
 void Runtime::note_remote_node(Atom node, Process* p) {
