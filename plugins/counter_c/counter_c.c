@@ -1,0 +1,167 @@
+/* counter_c: an ergod plugin in plain C11, to show that the ABI (ergod.h) needs no C++.
+ *
+ * Behavior "counter", a gen_server whose state is a count:
+ *   calls  get -> Count;  {add, N} -> NewCount;  reset -> ok;  ticks -> ticks seen so far
+ *   casts  {add, N};  reset
+ *   infos  tick: adds `step` and schedules the next tick (every `tick_ms`, when set)
+ * Application env (all optional): start (the first count), step (default 1), tick_ms,
+ * name (registers the counter under that name).
+ * rpc: counter_c:version/0 -> <<"1.0.0">> (a counter's count is not offered by rpc: an rpc
+ * function must not block, so it cannot call a server; callers use gen_server:call on it).
+ */
+#include <ergod/ergod.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#define COUNTER_C_VERSION "1.0.0"
+
+static const ergod_host* H;
+
+typedef struct counter {
+  int64_t count;
+  int64_t step;
+  int64_t tick_ms;
+  int64_t ticks;
+  ergod_term timer; /* the pending tick's timer reference, or NULL */
+} counter;
+
+static ergod_term atom(const char* s) { return H->make_atom(s, strlen(s)); }
+
+/* An integer from the application env, or fallback. */
+static int64_t env_int(ergod_proc* self, const char* key, int64_t fallback) {
+  ergod_term v = H->app_env(self, key);
+  int64_t out = fallback;
+  if (v && H->get_int64(v, &out) != ERGOD_OK) out = fallback;
+  H->release(v);
+  return out;
+}
+
+static void schedule_tick(ergod_proc* self, counter* c) {
+  if (c->tick_ms <= 0) return;
+  ergod_term me = H->self(self), tick = atom("tick");
+  H->release(c->timer);
+  c->timer = H->send_after(self, c->tick_ms, me, tick);
+  H->release(me);
+  H->release(tick);
+}
+
+/* {Tag, N} with an integer N: 1 and *n set. */
+static int tagged_int(ergod_term t, const char* tag, int64_t* n) {
+  if (H->tuple_arity(t) != 2) return 0;
+  ergod_term first = H->tuple_element(t, 0), second = H->tuple_element(t, 1);
+  int ok = H->is_atom(first, tag) && H->get_int64(second, n) == ERGOD_OK;
+  H->release(first);
+  H->release(second);
+  return ok;
+}
+
+static ergod_result counter_init(ergod_proc* self, ergod_term args, void** state) {
+  (void)args;
+  counter* c = calloc(1, sizeof *c);
+  if (!c) return ergod_stop(atom("out_of_memory"));
+  *state = c;
+  c->count = env_int(self, "start", 0);
+  c->step = env_int(self, "step", 1);
+  c->tick_ms = env_int(self, "tick_ms", 0);
+  ergod_term name = H->app_env(self, "name");
+  const char* name_text = name ? H->atom_name(name, NULL) : NULL;
+  if (name_text && H->register_name(self, name_text) != ERGOD_OK) {
+    ergod_term reason = atom("name_taken");
+    H->release(name);
+    return ergod_stop(reason);
+  }
+  H->release(name);
+  schedule_tick(self, c);
+  H->log(self, ERGOD_LOG_DEBUG, "counter started");
+  return ergod_ok();
+}
+
+static ergod_result counter_call(ergod_proc* self, void* state, ergod_term request, ergod_term from) {
+  counter* c = state;
+  int64_t n;
+  (void)self;
+  (void)from;
+  if (H->is_atom(request, "get")) return ergod_reply(H->make_int(c->count));
+  if (H->is_atom(request, "ticks")) return ergod_reply(H->make_int(c->ticks));
+  if (H->is_atom(request, "reset")) {
+    c->count = 0;
+    return ergod_reply(atom("ok"));
+  }
+  if (tagged_int(request, "add", &n)) {
+    c->count += n;
+    return ergod_reply(H->make_int(c->count));
+  }
+  /* OTP's answer to an unknown call would be a crash; a counter just says so. */
+  ergod_term items[2] = {atom("error"), atom("unknown_call")};
+  ergod_term reply = H->make_tuple(items, 2);
+  H->release(items[0]);
+  H->release(items[1]);
+  return ergod_reply(reply);
+}
+
+static ergod_result counter_cast(ergod_proc* self, void* state, ergod_term message) {
+  counter* c = state;
+  int64_t n;
+  (void)self;
+  if (H->is_atom(message, "reset")) c->count = 0;
+  else if (tagged_int(message, "add", &n)) c->count += n;
+  return ergod_noreply();
+}
+
+static ergod_result counter_info(ergod_proc* self, void* state, ergod_term message) {
+  counter* c = state;
+  if (H->is_atom(message, "tick")) {
+    c->count += c->step;
+    c->ticks++;
+    schedule_tick(self, c);
+  }
+  return ergod_noreply();
+}
+
+static void counter_terminate(ergod_proc* self, void* state, ergod_term reason) {
+  counter* c = state;
+  char text[128], line[192];
+  H->format(reason, text, sizeof text);
+  strcpy(line, "counter stopping: ");
+  strncat(line, text, sizeof line - strlen(line) - 1);
+  H->log(self, ERGOD_LOG_DEBUG, line);
+  if (c->timer) H->cancel_timer(self, c->timer);
+}
+
+static void counter_destroy(void* state) {
+  counter* c = state;
+  if (!c) return;
+  H->release(c->timer);
+  free(c);
+}
+
+static ergod_status version(ergod_proc* self, void* user_data, ergod_term args, ergod_term* result) {
+  (void)self;
+  (void)user_data;
+  (void)args;
+  *result = H->make_binary(COUNTER_C_VERSION, strlen(COUNTER_C_VERSION));
+  return ERGOD_OK;
+}
+
+static const ergod_gen_server counter_callbacks = {
+    counter_init, counter_call, counter_cast, counter_info, counter_terminate, counter_destroy,
+};
+static const ergod_behavior behaviors[] = {
+    {"counter", ERGOD_BEHAVIOR_GEN_SERVER, &counter_callbacks},
+};
+static const ergod_function functions[] = {
+    {"counter_c", "version", 0, version, NULL},
+};
+static const ergod_plugin descriptor = {
+    ERGOD_ABI_VERSION, "counter_c", COUNTER_C_VERSION,
+    behaviors, sizeof behaviors / sizeof behaviors[0],
+    functions, sizeof functions / sizeof functions[0],
+    NULL, NULL,
+};
+
+ERGOD_EXPORT const ergod_plugin* ERGOD_PLUGIN_ENTRY(const ergod_host* host) {
+  if (host->abi_version != ERGOD_ABI_VERSION || host->size < sizeof(ergod_host)) return NULL;
+  H = host;
+  return &descriptor;
+}
