@@ -164,9 +164,11 @@ Result<std::shared_ptr<Plugin>> load_plugin(const std::string& path) {
   std::string proc_path = "/proc/self/fd/" + std::to_string(fd);
   void* handle = ::dlopen(proc_path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!handle) {
-    const char* why = ::dlerror();
+    std::string why = ::dlerror() ?: "dlopen failed";
     ::close(fd);
-    return make_error("plugin " + path + ": not a loadable shared object: " + (why ? why : "dlopen failed"));
+    // dlerror names the private copy; the file's name is already in front.
+    if (why.rfind(proc_path + ": ", 0) == 0) why.erase(0, proc_path.size() + 2);
+    return make_error("plugin " + path + ": not a loadable shared object: " + why);
   }
   auto entry = reinterpret_cast<ergod_plugin_entry_fn>(::dlsym(handle, ERGOD_PLUGIN_ENTRY_NAME));
   if (!entry) {
