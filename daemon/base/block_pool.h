@@ -1,10 +1,12 @@
-// BlockPool<Size>: fixed-size blocks from per-thread free lists that trade whole batches
-// through one global list. Processes and signals are often allocated on one thread and freed
-// on another (a spawner and the workers its children die on; a sender and a receiver): with
-// per-thread caches alone the freeing side's cache overflows while the allocating side's stays
-// empty, and malloc's cross-thread slow path is what the profile showed. Here the freeing side
-// hands back full batches (one lock per kBatch blocks) that the allocating side picks up.
-// Blocks are never returned to the system (a pool's size is its peak use).
+// BlockPool<Size, MaxBatches>: fixed-size blocks from per-thread free lists that trade whole
+// batches through one global list. Processes, signals and small term boxes are often
+// allocated on one thread and freed on another (a spawner and the workers its children die
+// on; a sender and a receiver; the callers of one server and that server): with per-thread
+// caches alone the freeing side's cache overflows while the allocating side's stays empty, and
+// malloc's cross-thread slow path is what the profile showed. Here the freeing side hands back
+// full batches (one lock per kBatch blocks) that the allocating side picks up.
+// The global list keeps at most MaxBatches batches; blocks beyond go back to malloc. Without a
+// bound (the default), a pool's size is its peak use.
 // Threads: allocate and deallocate from any thread.
 #pragma once
 
@@ -14,9 +16,9 @@
 #include <new>
 #include <vector>
 
-namespace ergod::runtime {
+namespace ergod::base {
 
-template <size_t Size>
+template <size_t Size, size_t MaxBatches = SIZE_MAX>
 class BlockPool {
   static_assert(Size >= sizeof(void*));
 
@@ -53,12 +55,21 @@ class BlockPool {
   struct Local {
     Node* head = nullptr;
     uint32_t count = 0;
-    ~Local() {  // the thread ends: its blocks go back for others
+    // The thread ends: its blocks go back for others. A block freed later on this thread (by a
+    // static destructor) starts a fresh list that is not handed back: a leak at exit only.
+    ~Local() {
       while (count >= kBatch) spill_one(*this);
       if (head) {
-        std::lock_guard lock(global().mu);
-        global().batches.push_back(Batch{head, count});
+        std::unique_lock lock(global().mu);
+        if (global().batches.size() < MaxBatches) {
+          global().batches.push_back(Batch{head, count});
+        } else {
+          lock.unlock();
+          free_list(head);
+        }
       }
+      head = nullptr;
+      count = 0;
     }
   };
   struct Batch {
@@ -96,8 +107,13 @@ class BlockPool {
     last->next = nullptr;
     l.count -= kBatch;
     try {
-      std::lock_guard lock(global().mu);
-      global().batches.push_back(Batch{batch, kBatch});
+      std::unique_lock lock(global().mu);
+      if (global().batches.size() < MaxBatches) {
+        global().batches.push_back(Batch{batch, kBatch});
+        return;
+      }
+      lock.unlock();
+      free_list(batch);
     } catch (...) {  // no memory for the batch list: keep the blocks here
       last->next = l.head;
       l.head = batch;
@@ -106,6 +122,14 @@ class BlockPool {
   }
 
   static void spill(Local& l) noexcept { spill_one(l); }
+
+  static void free_list(Node* n) noexcept {
+    while (n) {
+      Node* next = n->next;
+      ::operator delete(n);
+      n = next;
+    }
+  }
 };
 
-}  // namespace ergod::runtime
+}  // namespace ergod::base

@@ -3,7 +3,7 @@
 // them to the behavior one at a time, or to the waiting call. Also the small Process
 // functions that just forward to the Runtime. Links and exits are in links.cpp, monitors and
 // aliases in monitors.cpp, the synchronous call in call.cpp.
-#include "runtime/block_pool.h"
+#include "base/block_pool.h"
 #include "runtime/process_extras.h"
 #include "runtime/runtime.h"
 
@@ -15,10 +15,10 @@ Process::Process(Runtime* rt, std::unique_ptr<ProcessBehavior> behavior)
     : rt_(rt), behavior_(std::move(behavior)) {}
 
 void* Process::operator new(size_t size) {
-  return size == sizeof(Process) ? BlockPool<sizeof(Process)>::allocate() : ::operator new(size);
+  return size == sizeof(Process) ? base::BlockPool<sizeof(Process)>::allocate() : ::operator new(size);
 }
 
-void Process::operator delete(void* p) noexcept { BlockPool<sizeof(Process)>::deallocate(p); }
+void Process::operator delete(void* p) noexcept { base::BlockPool<sizeof(Process)>::deallocate(p); }
 
 Process::~Process() {
   for (Signal* s = messages_.take_all(); s;) {

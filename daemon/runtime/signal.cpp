@@ -2,11 +2,11 @@
 // nodes; a sender and a receiver on different threads trade them in batches.
 #include "runtime/signal.h"
 
-#include "runtime/block_pool.h"
+#include "base/block_pool.h"
 
 namespace ergod::runtime {
 
-using SignalPool = BlockPool<sizeof(Signal)>;
+using SignalPool = base::BlockPool<sizeof(Signal)>;
 
 Signal* alloc_signal(SignalKind kind) {
   Signal* s = new (SignalPool::allocate()) Signal();

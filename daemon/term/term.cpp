@@ -9,6 +9,8 @@
 #include <new>
 #include <vector>
 
+#include "base/block_pool.h"
+
 namespace ergod::term {
 
 const char* kind_name(Kind k) {
@@ -50,10 +52,36 @@ void Buffer::release() noexcept {
 // ---- allocation helpers ------------------------------------------------------------------------
 namespace {
 
+// Small boxes (a message's tuples, cons cells, pids, references) come from two block pools:
+// they are made on one thread and often freed on another (a request on the caller's worker, on
+// the server's), where malloc's cross-thread frees were 6-8% of a local call. The two sizes
+// are those malloc would round these boxes up to anyway (24 -> 32, 40 -> 48 bytes with its
+// header), so a box takes no more memory than before. Each pool keeps at most 256 batches
+// (about 1 MiB) beyond what threads hold: a burst of terms does not pin its peak for good.
+using SmallBoxPool = base::BlockPool<24, 256>;
+using MediumBoxPool = base::BlockPool<40, 256>;
+constexpr uint8_t kSmallClass = 1, kMediumClass = 2;
+
 template <class B>
 B* alloc_box(size_t bytes) {
-  void* mem = ::operator new(std::max(bytes, sizeof(B)));
-  return new (mem) B();
+  bytes = std::max(bytes, sizeof(B));
+  B* b;
+  if (bytes <= 24) {
+    b = new (SmallBoxPool::allocate()) B();
+    b->size_class = kSmallClass;
+  } else if (bytes <= 40) {
+    b = new (MediumBoxPool::allocate()) B();
+    b->size_class = kMediumClass;
+  } else {
+    b = new (::operator new(bytes)) B();
+  }
+  return b;
+}
+
+void free_box_memory(Box* b) noexcept {
+  if (b->size_class == kSmallClass) SmallBoxPool::deallocate(b);
+  else if (b->size_class == kMediumClass) MediumBoxPool::deallocate(b);
+  else ::operator delete(b);
 }
 
 // Size of a box whose last member is an array of `count` elements of type E at `offset`.
@@ -147,7 +175,7 @@ void free_one(Box* b, Pending& pending) {
     case BoxKind::Reference: static_cast<RefBox*>(b)->~RefBox(); break;
     case BoxKind::ExportFun: static_cast<ExportFunBox*>(b)->~ExportFunBox(); break;
   }
-  ::operator delete(b);
+  free_box_memory(b);
 }
 
 bool has_children(BoxKind k) {
@@ -203,7 +231,11 @@ Term Term::big_bytes(bool negative, std::span<const uint8_t> le) {
   return big(negative, digits);
 }
 
-Term Term::floating(double v) { return adopt(new FloatBox(v)); }
+Term Term::floating(double v) {
+  auto* f = alloc_box<FloatBox>(sizeof(FloatBox));
+  f->value = v;
+  return adopt(f);
+}
 
 Term Term::atom(std::string_view name) { return atom(Atom::make(name)); }
 
@@ -229,7 +261,7 @@ Term Term::tuple_take(Term* elems, size_t n) {
 }
 
 Term Term::cons(Term head, Term tail) {
-  auto* c = new ConsBox();
+  auto* c = alloc_box<ConsBox>(sizeof(ConsBox));
   c->head = std::move(head);
   c->tail = std::move(tail);
   return adopt(c);
@@ -273,7 +305,7 @@ Term Term::binary_slice(Buffer* buf, size_t offset, size_t size, uint8_t bits_in
 }
 
 Term Term::pid(Atom node, uint32_t id, uint32_t serial, uint32_t creation) {
-  auto* p = new PidBox();
+  auto* p = alloc_box<PidBox>(sizeof(PidBox));
   p->node = node;
   p->id = id;
   p->serial = serial;
@@ -282,7 +314,7 @@ Term Term::pid(Atom node, uint32_t id, uint32_t serial, uint32_t creation) {
 }
 
 Term Term::port(Atom node, uint64_t id, uint32_t creation) {
-  auto* p = new PortBox();
+  auto* p = alloc_box<PortBox>(sizeof(PortBox));
   p->node = node;
   p->id = id;
   p->creation = creation;
@@ -290,7 +322,7 @@ Term Term::port(Atom node, uint64_t id, uint32_t creation) {
 }
 
 Term Term::reference(Atom node, uint32_t creation, std::span<const uint32_t> ids) {
-  auto* r = new RefBox();
+  auto* r = alloc_box<RefBox>(sizeof(RefBox));
   r->node = node;
   r->creation = creation;
   r->len = static_cast<uint8_t>(std::min<size_t>(ids.size(), 5));
@@ -300,7 +332,7 @@ Term Term::reference(Atom node, uint32_t creation, std::span<const uint32_t> ids
 }
 
 Term Term::export_fun(Atom module, Atom function, uint8_t arity) {
-  auto* f = new ExportFunBox();
+  auto* f = alloc_box<ExportFunBox>(sizeof(ExportFunBox));
   f->module = module;
   f->function = function;
   f->arity = arity;

@@ -47,6 +47,7 @@ enum class BoxKind : uint8_t { Big, Float, Reference, ExportFun, LocalFun, Port,
 struct Box {
   std::atomic<uint32_t> refs{1};
   BoxKind kind;
+  uint8_t size_class = 0;  // term.cpp's allocator: the block pool it came from (0: malloc)
   explicit Box(BoxKind k) : kind(k) {}
 };
 
@@ -198,6 +199,7 @@ struct BigBox : Box {
 };
 struct FloatBox : Box {
   double value;
+  FloatBox() : Box(BoxKind::Float) {}
   explicit FloatBox(double v) : Box(BoxKind::Float), value(v) {}
 };
 struct PidBox : Box {
