@@ -10,9 +10,9 @@
 namespace ergod::services {
 namespace {
 
-Term node_list(const dist::Distribution& dist) {
+Term node_list(const std::vector<std::string>& names) {
   std::vector<Term> nodes;
-  for (const auto& n : dist.nodes()) nodes.push_back(Term::atom(n));
+  for (const auto& n : names) nodes.push_back(Term::atom(n));
   return Term::list(nodes);
 }
 
@@ -24,8 +24,9 @@ void Services::install(dist::Distribution& dist, runtime::Runtime& rt) {
   functions_.add(erlang, Atom::make("node"), 0,
                  [](runtime::Process& self, const Term&) { return ApplyResult::ok(Term::atom(self.runtime().node())); });
   functions_.add(erlang, Atom::make("nodes"), 0,
-                 [&dist](runtime::Process&, const Term&) { return ApplyResult::ok(node_list(dist)); });
-  // nodes(visible | connected | hidden | known | this | [..]): ergod has only visible peers.
+                 [&dist](runtime::Process&, const Term&) { return ApplyResult::ok(node_list(dist.visible_nodes())); });
+  // nodes(visible | connected | hidden | known | this | [..]); a connection is hidden when
+  // either side is (erl -hidden, or ergod configured hidden).
   functions_.add(erlang, Atom::make("nodes"), 1, [&dist](runtime::Process& self, const Term& args) {
     const Term& arg = args.head();
     std::vector<Term> kinds;
@@ -36,9 +37,13 @@ void Services::install(dist::Distribution& dist, runtime::Runtime& rt) {
       if (!k.is_atom()) return ApplyResult::error(Term::atom(term::atoms::badarg));
       std::string_view s = k.atom_value().name();
       if (s == "this" || s == "known") out.push_back(Term::atom(self.runtime().node()));
-      if (s == "visible" || s == "connected" || s == "known")
-        for (const auto& n : dist.nodes()) out.push_back(Term::atom(n));
-      else if (s != "this" && s != "hidden") return ApplyResult::error(Term::atom(term::atoms::badarg));
+      bool visible = s == "visible" || s == "connected" || s == "known";
+      bool hidden = s == "hidden" || s == "connected" || s == "known";
+      if (!visible && !hidden && s != "this") return ApplyResult::error(Term::atom(term::atoms::badarg));
+      if (visible)
+        for (const auto& n : dist.visible_nodes()) out.push_back(Term::atom(n));
+      if (hidden)
+        for (const auto& n : dist.hidden_nodes()) out.push_back(Term::atom(n));
     }
     return ApplyResult::ok(Term::list(out));
   });
