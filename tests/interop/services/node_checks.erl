@@ -1,4 +1,4 @@
-%% Checks that concern nodes rather than one service, run by node_kinds.sh:
+%% Checks that concern nodes rather than one service, run by node_*.sh and ergod_pair.sh:
 %%   erl -s node_checks main ErgodNode Case [OtherErgodNode]
 %% prints "PASS Case" and halts 0, or "FAIL Case: Why" and halts 1.
 -module(node_checks).
@@ -63,4 +63,45 @@ run(group_leader, Node, []) ->
     pong = call(Node, ping),
     Node = erpc:call(Node, erlang, node, []),
     Node = rpc:call(Node, erlang, node, []),
+    ok;
+%% ergod A drives ergod B through the echo protocol: calls, sends, 8 MiB, links, monitors and
+%% exit signals both ways. Leaves A linked to and monitoring B's echo for after_kill.
+run(pair, A, [B]) ->
+    {ok, pong} = call(A, {call, {echo, B}, ping, 10000}),
+    Big = binary:copy(<<"ergod">>, 8 * 1024 * 1024 div 5 + 1),
+    {ok, Big} = call(A, {call, {echo, B}, {echo, Big}, 60000}),
+    EchoA = call(A, self), EchoB = call(B, self),
+    B = node(EchoB),
+    {ok, EchoB} = call(A, {call, {echo, B}, self, 10000}),
+    _ = call(A, events), _ = call(B, events),
+    ok = call(A, {send, {echo, B}, {echo, EchoA, via_b}}),
+    ok = call(A, {send, EchoB, plain_to_b}),
+    wait_events(A, [via_b]),
+    wait_events(B, [plain_to_b]),
+    ok = call(A, {link, EchoB}),
+    ok = call(A, {exit, EchoB, from_a}),
+    ok = call(B, {exit, EchoA, from_b}),
+    wait_events(B, [{'EXIT', EchoA, from_a}]),
+    wait_events(A, [{'EXIT', EchoB, from_b}]),
+    Ref = call(A, {monitor, EchoB}),
+    ok = call(A, {demonitor, Ref}),
+    _ = call(A, {monitor, EchoB}),
+    _ = call(A, {monitor, {echo, B}}),
+    [] = call(A, events),
+    io:format("LINKED ~p~n", [EchoB]),
+    ok;
+%% After B was killed: A's link and monitors fired noconnection; then B is back and A
+%% reconnects on the next call.
+run(after_kill, A, [B]) ->
+    wait_events(A, [fun({'EXIT', P, noconnection}) -> node(P) =:= B; (_) -> false end,
+                    fun({'DOWN', _, process, P, noconnection}) when is_pid(P) -> node(P) =:= B;
+                       (_) -> false end,
+                    fun({'DOWN', _, process, {echo, N}, noconnection}) -> N =:= B; (_) -> false end]),
+    {ok, pong} = call(A, {call, {echo, B}, ping, 10000}),
+    {ok, EchoB} = call(A, {call, {echo, B}, self, 10000}),
+    B = node(EchoB),
+    ok;
+%% B's cookie differs: A cannot reach it.
+run(wrong_cookie, A, [B]) ->
+    {error, {nodedown, B}} = call(A, {call, {echo, B}, ping, 10000}),
     ok.
