@@ -23,8 +23,9 @@ bool is_ok_tuple(const Term& t) {
 class ApplicationMaster final : public GenServer {
  public:
   using OnExit = std::function<void(const Term& master, const Term& reason)>;
-  ApplicationMaster(std::function<std::unique_ptr<GenServer>()> make_top, OnExit on_exit)
-      : make_top_(std::move(make_top)), on_exit_(std::move(on_exit)) {}
+  ApplicationMaster(std::function<std::unique_ptr<GenServer>()> make_top, std::optional<Atom> top_name,
+                    OnExit on_exit)
+      : make_top_(std::move(make_top)), top_name_(top_name), on_exit_(std::move(on_exit)) {}
 
   InitResult init(const Term&) override {
     process().set_trap_exit(true);
@@ -38,7 +39,9 @@ class ApplicationMaster final : public GenServer {
       if (!top) return Stop{Term::atom(normal), Term::tuple({Term::atom(error), Term::atom("no_top_supervisor")})};
       // supervisor::start_link: the result reports a child that failed to start, and the
       // shutdown on stop waits for each child in reverse order (any GenServer works).
-      supervisor::start_link(process(), std::move(top), Term::nil(), {}, [this, from](Process& p, Term result) {
+      StartOptions opts;
+      opts.name = top_name_;
+      supervisor::start_link(process(), std::move(top), Term::nil(), opts, [this, from](Process& p, Term result) {
         if (is_ok_tuple(result)) top_ = result.element(1);
         gen_server::reply(p, from, result);
         if (!top_) p.exit(Term::atom(normal));
@@ -68,6 +71,7 @@ class ApplicationMaster final : public GenServer {
 
  private:
   std::function<std::unique_ptr<GenServer>()> make_top_;
+  std::optional<Atom> top_name_;
   OnExit on_exit_;
   Term top_;
   Term stop_from_;
@@ -164,7 +168,7 @@ Status ApplicationController::start_locked(const std::string& name, std::vector<
 
   std::string app_name = name;
   auto on_exit = [this, app_name](const Term& master, const Term& reason) { this->on_exit(app_name, master, reason); };
-  Term started = gen_server::start(rt_, std::make_unique<ApplicationMaster>(spec.make_top, on_exit), Term::nil());
+  Term started = gen_server::start(rt_, std::make_unique<ApplicationMaster>(spec.make_top, spec.top_name, on_exit), Term::nil());
   if (!is_ok_tuple(started))
     return Error("application " + name + " cannot start its master: " + term::to_string(started, 400));
   Term master = started.element(1);
@@ -230,7 +234,7 @@ void ApplicationController::stop_all() {
       if (started_.empty()) return;
       last = started_.back();
     }
-    stop(last);
+    (void)stop(last);  // it was running: stopping cannot fail
   }
 }
 

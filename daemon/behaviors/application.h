@@ -18,6 +18,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,7 @@ struct ApplicationSpec {
   std::vector<std::string> depends_on;
   // Builds the top supervisor; called on every start.
   std::function<std::unique_ptr<GenServer>()> make_top;
+  std::optional<Atom> top_name;  // the top supervisor's registered name
 };
 
 struct ApplicationInfo {

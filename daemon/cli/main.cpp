@@ -2,6 +2,7 @@
 // `ergod check --config FILE [--manifest M.yaml]...` validates a config and the application
 // manifests of its manifests.dir (or only those given) without starting anything,
 // `ergod ctl [--config FILE | --socket PATH] COMMAND [APP]` asks a running daemon (control.h).
+// `--abort-on-crash` (debugging) makes a failing plugin callback abort the daemon.
 #include <algorithm>
 #include <cstdlib>
 #include <exception>
@@ -18,6 +19,7 @@
 #include "cli/control_client.h"
 #include "base/log.h"
 #include "cli/node.h"
+#include "plugin/host_table.h"
 
 #ifndef ERGOD_VERSION
 #error "ERGOD_VERSION must be defined by the build (see the top-level meson.build)"
@@ -128,6 +130,11 @@ int main(int argc, char** argv) {
   std::string config_path;
   app.add_option("-c,--config", config_path, "Run the node described by this YAML file");
 
+  bool abort_on_crash = false;
+  app.add_flag("--abort-on-crash", abort_on_crash,
+               "Debugging: a plugin callback that fails aborts the daemon (for a core dump) "
+               "instead of ending only its process");
+
   std::string check_path;
   CLI::App* check = app.add_subcommand("check", "Validate a config file and exit");
   check->add_option("-c,--config", check_path, "The YAML file to check");
@@ -160,6 +167,7 @@ int main(int argc, char** argv) {
                  ctl_words);
     }
     if (config_path.empty()) return app.exit(CLI::RequiredError("--config"));
+    plugin::set_abort_on_crash(abort_on_crash);
     return run(config_path);
   } catch (const std::exception& e) {
     log_error(std::string("fatal: ") + e.what());

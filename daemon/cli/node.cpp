@@ -19,8 +19,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <string>
 
+#include "cli/app_control.h"
+#include "cli/applications.h"
 #include "dist/distribution.h"
 #include "base/log.h"
 #include "cli/control.h"
@@ -71,6 +74,7 @@ int run_node(const Config& cfg) {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGHUP);
+  sigaddset(&signals, SIGUSR1);  // stop_node below: an application asks the node to stop
   // Blocked before any thread starts, so no worker or loop thread ever receives them and
   // sigwait below is the only place they arrive.
   if (int rc = pthread_sigmask(SIG_BLOCK, &signals, nullptr); rc != 0) {
@@ -115,7 +119,32 @@ int run_node(const Config& cfg) {
     return 1;
   }
 
-  NodeControl control_handler(*rt, *dist);
+  // Applications: plugins, manifests, the application controller. A permanent application
+  // that stops (or a transient one, abnormally) stops the node: its worker thread records
+  // why and wakes the sigwait below.
+  static std::mutex stop_mu;
+  static std::string stop_reason;
+  auto stop_node = [](const std::string& why) {
+    {
+      std::lock_guard lock(stop_mu);
+      if (stop_reason.empty()) stop_reason = why;
+    }
+    ::kill(::getpid(), SIGUSR1);
+  };
+  ApplicationsOptions ao;
+  ao.plugins_dir = cfg.plugins_dir;
+  ao.manifests_dir = cfg.manifests_dir;
+  auto apps = std::make_unique<Applications>(*rt, svc->functions(), ao, stop_node);
+  auto boot = apps->boot();
+  if (boot.fatal) {
+    log_error("node " + cfg.node.name + " cannot start: a permanent application did not start");
+    apps.reset();
+    dist->stop();
+    rt.reset();
+    return 1;
+  }
+
+  AppControl control_handler(*rt, *dist, *apps);
   control.serve(control_handler);
   auto watchdog = start_watchdog(notifier, *rt);
 
@@ -123,7 +152,7 @@ int run_node(const Config& cfg) {
                               " schedulers, distribution on port " + std::to_string(dist->port());
   log_info("node " + cfg.node.name + " " + running);
   log_info("control socket " + control.path().string());
-  // READY: the application controller moves this after its applications are up.
+  // READY once the node is registered and its applications are up.
   const std::string ready = "READY=1\n" + notify_status(running);
   notifier.send(ready);
 
@@ -137,10 +166,17 @@ int run_node(const Config& cfg) {
     }
     if (sig == SIGHUP) {
       notifier.send(notify_reloading());
-      // reload of manifests hooks in here; until applications exist there is nothing to reload.
-      log_notice("SIGHUP received; nothing to reload yet");
+      log_notice("SIGHUP received: reloading plugins and manifests");
+      apps->reload();
       notifier.send(ready);
       continue;
+    }
+    if (sig == SIGUSR1) {
+      std::lock_guard lock(stop_mu);
+      if (stop_reason.empty()) continue;  // not one of ours
+      log_error("node " + cfg.node.name + " stopping: " + stop_reason);
+      status = 1;
+      break;
     }
     log_info(std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") +
              ", shutting down");
@@ -150,6 +186,9 @@ int run_node(const Config& cfg) {
   notifier.send("STOPPING=1");
   watchdog.reset();
   control.stop();
+  // Applications first, in reverse start order, while the node is still connected (their
+  // terminate callbacks may talk to other nodes).
+  apps.reset();
 
   // Reverse start order: connections and the EPMD registration, then the processes (the
   // services' among them), then what the services' handlers referred to.

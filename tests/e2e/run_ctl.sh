@@ -1,5 +1,5 @@
 # `ergod ctl` against the real daemon: status, processes and connections answer; the
-# application commands say there is no controller yet; the socket file has mode 0600 and is
+# application commands name an unknown application; the socket file has mode 0600 and is
 # removed at exit; other users are refused; with no daemon, ctl fails clearly; a second daemon with the same socket
 # refuses to start, and a stale socket file is replaced.
 source "$(dirname "$0")/lib.sh" "$@"
@@ -20,7 +20,7 @@ if "$ergod" ctl --socket "$sock" status 2>"$tmp/err"; then fail "ctl succeeded o
 grep -q "ergod is not running: nothing accepts on $sock" "$tmp/err" || fail "stale: $(cat "$tmp/err")"
 
 start_ergod --config "$config"
-wait_for_line "control socket $sock" || fail "no 'control socket' line"
+wait_for_line "<6>ergod: control socket $sock" || fail "no 'control socket' line"
 grep -q "replaced the stale control socket $sock" "$log" || fail "stale socket not replaced"
 [[ $(stat -c %a "$sock") == 600 ]] || fail "socket mode $(stat -c %a "$sock"), expected 600"
 [[ -S $sock ]] || fail "$sock is not a socket"
@@ -41,7 +41,7 @@ out=$("$ergod" --config "$config" ctl connections) || fail "ctl connections exit
 [[ -z $out ]] || fail "connections of a lone node: $out"
 
 if "$ergod" ctl --socket "$sock" start shop 2>"$tmp/err"; then fail "start succeeded"; fi
-grep -qx "error: no application controller yet" "$tmp/err" || fail "start: $(cat "$tmp/err")"
+grep -qx "error: unknown application shop" "$tmp/err" || fail "start: $(cat "$tmp/err")"
 if "$ergod" ctl --socket "$sock" launch 2>"$tmp/err"; then fail "an unknown command succeeded"; fi
 grep -q 'unknown command "launch"' "$tmp/err" || fail "unknown command: $(cat "$tmp/err")"
 

@@ -1,0 +1,84 @@
+%% The Erlang side of the application end-to-end tests: a real OTP 25 node calls into the
+%% counter_c plugin's processes on ergod and drives its supervisors with OTP's own API.
+%% Run: erl -sname X -setcookie C -pa DIR -noshell -s app_checks main ErgodNode Case
+-module(app_checks).
+-export([main/1]).
+-export([calls/1, one_for_all/1, exceed/1, exceed_once/1, counters_down/1, counters_up/1]).
+
+main([Node, Case]) ->
+    try
+        true = net_kernel:connect_node(Node),
+        ok = ?MODULE:Case(Node)
+    of ok -> io:format("PASS ~p~n", [Case]), halt(0)
+    catch C:R:S ->
+        io:format("FAIL ~p: ~p:~p~n~p~n", [Case, C, R, S]), halt(1)
+    end.
+
+eq(Want, Got) when Want =:= Got -> ok;
+eq(Want, Got) -> error({expected, Want, got, Got}).
+
+children(N) -> lists:sort(supervisor:which_children({counters_sup, N})).
+pids(N) -> [P || {_, P, _, _} <- children(N)].
+
+%% Calls into the plugin by registered name, from another node; env reached the processes.
+calls(N) ->
+    eq(100, gen_server:call({c1, N}, get)),
+    eq(105, gen_server:call({c1, N}, {add, 5})),
+    eq(0, gen_server:call({b1, N}, get)),
+    [{c1, P1, worker, [c1]}, {c2, P2, worker, [c2]}] = children(N),
+    true = is_pid(P1) andalso is_pid(P2) andalso node(P1) =:= N,
+    eq([{specs, 2}, {active, 2}, {supervisors, 0}, {workers, 2}],
+       supervisor:count_children({counters_sup, N})),
+    ok.
+
+%% Killing one child restarts both (one_for_all), with fresh state.
+one_for_all(N) ->
+    [P1, P2] = pids(N),
+    exit(P1, kill),
+    wait(fun() -> [Q1, Q2] = pids(N), is_pid(Q1) andalso is_pid(Q2) andalso Q1 =/= P1 andalso Q2 =/= P2 end),
+    eq(100, gen_server:call({c1, N}, get)),
+    ok.
+
+%% Two more kills within the period exceed intensity 2: the supervisor gives up.
+exceed(N) ->
+    Ref = erlang:monitor(process, {counters_sup, N}),
+    [P1, _] = pids(N),
+    exit(P1, kill),
+    wait(fun() -> [Q1, _] = pids(N), is_pid(Q1) andalso Q1 =/= P1 end),
+    [Q1, _] = pids(N),
+    exit(Q1, kill),
+    receive {'DOWN', Ref, process, _, Reason} -> eq(shutdown, Reason)
+    after 5000 -> error(supervisor_still_up)
+    end,
+    ok.
+
+%% intensity 0: the first kill ends the supervisor.
+exceed_once(N) ->
+    Ref = erlang:monitor(process, {counters_sup, N}),
+    [P1, _] = pids(N),
+    exit(P1, kill),
+    receive {'DOWN', Ref, process, _, _} -> ok
+    after 5000 -> error(supervisor_still_up)
+    end.
+
+counters_down(N) ->
+    eq(undefined, rpc_whereis(N, counters_sup)),
+    ok.
+
+counters_up(N) ->
+    eq(100, gen_server:call({c1, N}, get)),
+    ok.
+
+rpc_whereis(N, Name) ->
+    case catch gen_server:call({Name, N}, which_children, 1000) of
+        {'EXIT', {noproc, _}} -> undefined;
+        _ -> up
+    end.
+
+wait(F) -> wait(F, 100).
+wait(_, 0) -> error(timeout);
+wait(F, K) ->
+    case catch F() of
+        true -> ok;
+        _ -> timer:sleep(50), wait(F, K - 1)
+    end.
