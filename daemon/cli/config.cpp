@@ -290,7 +290,7 @@ LoadResult load_config_text(const std::string& text, const fs::path& file) {
   }
   auto fields = fields_of(c, root, top, "",
                           {"node", "listen", "epmd", "net_ticktime", "schedulers", "limits",
-                           "log", "plugins", "manifests", "echo", "control"});
+                           "log", "plugins", "manifests", "control"});
 
   check_node(c, root, find(*fields, "node"), cfg);
   if (const Field* f = find(*fields, "listen")) check_listen(c, *f, cfg);
@@ -309,13 +309,6 @@ LoadResult load_config_text(const std::string& text, const fs::path& file) {
   }
   if (const Field* f = find(*fields, "limits")) check_limits(c, *f, cfg);
   if (const Field* f = find(*fields, "log")) check_log(c, *f, cfg);
-  if (const Field* f = find(*fields, "echo")) {
-    // YAML 1.2's booleans only: "yes"/"on" would be surprising in a file that is mostly YAML 1.2.
-    std::string v = f->value.IsScalar() ? f->value.Scalar() : std::string();
-    if (v == "true") cfg.echo = true;
-    else if (v == "false") cfg.echo = false;
-    else c.error(f->value.Mark(), "echo: expected true or false, got " + describe(f->value));
-  }
   check_dir_section(c, find(*fields, "plugins"), "plugins", cfg.plugins_dir);
   check_dir_section(c, find(*fields, "manifests"), "manifests", cfg.manifests_dir);
   if (const Field* f = find(*fields, "control")) check_control(c, *f, cfg);

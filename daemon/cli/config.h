@@ -52,7 +52,6 @@ struct Config {
   unsigned schedulers = 0;          // worker threads; 0 = one per core
   LimitsConfig limits;
   LogLevel log_level = LogLevel::info;
-  bool echo = true;  // run the interop example gen_server `echo`
   // Relative paths in the file are taken relative to the config file's directory, so that
   // a config means the same whatever the daemon's working directory is.
   std::filesystem::path plugins_dir;

@@ -107,9 +107,7 @@ int run_node(const Config& cfg) {
   rt_config.workers = cfg.effective_schedulers();
   auto rt = std::make_unique<runtime::Runtime>(rt_config);
 
-  services::ServicesOptions so;
-  so.echo = cfg.echo;
-  auto svc = std::make_unique<services::Services>(so);
+  auto svc = std::make_unique<services::Services>();
   svc->install(*dist, *rt);
   dist->attach(*rt);
   if (auto s = svc->start(*rt); !s) {

@@ -84,7 +84,18 @@ void Checker::expected(const YAML::Node& node, const YAML::Mark& fallback,
         std::string(path) + ": expected " + std::string(what) + ", got " + describe(node));
 }
 
+// The directory of the running ergod binary ($ORIGIN in paths), as the dynamic linker's
+// $ORIGIN: /usr/bin for an installed ergod, <build>/daemon/cli in a build tree.
+fs::path origin_dir() {
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? fs::current_path(ec) : exe.parent_path();
+}
+
 fs::path Checker::resolve(const std::string& p) const {
+  static constexpr std::string_view kOrigin = "$ORIGIN";
+  if (p.rfind(kOrigin, 0) == 0 && (p.size() == kOrigin.size() || p[kOrigin.size()] == '/'))
+    return (origin_dir() / fs::path(p.substr(std::min(p.size(), kOrigin.size() + 1)))).lexically_normal();
   fs::path path(p);
   if (path.is_absolute()) return path.lexically_normal();
   return (dir_ / path).lexically_normal();

@@ -56,6 +56,9 @@ class Checker {
                 std::string_view what);
 
   // Relative paths in the file mean "next to the file".
+  // A path from the file: absolute, "$ORIGIN/..." (relative to the directory of the ergod
+  // binary, so a config can name the plugins built or installed beside it), or relative to
+  // the file's directory.
   std::filesystem::path resolve(const std::string& p) const;
 
   bool has_errors() const { return !errors_.empty(); }

@@ -1,7 +1,6 @@
 // See services.h.
 #include "services/services.h"
 
-#include "services/echo.h"
 #include "services/global.h"
 #include "services/net_kernel.h"
 #include "services/pg.h"
@@ -57,7 +56,6 @@ Status Services::start(runtime::Runtime& rt) {
   if (!start_rex(rt, functions_)) return make_error("rex did not start");
   if (!start_pg(rt, Atom::make("pg"))) return make_error("pg did not start");
   if (!start_global(rt)) return make_error("global_name_server did not start");
-  if (options_.echo && !start_echo(rt)) return make_error("echo did not start");
   return Ok{};
 }
 

@@ -1,6 +1,6 @@
 // Services: the registered processes that make ergod a full member of an Erlang cluster, and
 // their start-up order: net_kernel, rex (with erpc's spawn handler and the FunctionRegistry),
-// pg, global_name_server, and (optionally) the echo example under its restarter.
+// pg and global_name_server. (The echo example is a plugin: plugins/echo.)
 // Not here: the services themselves (one file each).
 //
 // Threads: the controlling thread (the daemon's main thread), in this order:
@@ -18,13 +18,8 @@
 
 namespace ergod::services {
 
-struct ServicesOptions {
-  bool echo = true;  // the interop example gen_server `echo`
-};
-
 class Services {
  public:
-  explicit Services(ServicesOptions options = {}) : options_(options) {}
   // Registers the standard functions (erlang:node/0, nodes/0,1) and the erpc spawn handler.
   void install(dist::Distribution& dist, runtime::Runtime& rt);
   // Starts every service process; an error names the one that did not start.
@@ -33,7 +28,6 @@ class Services {
   FunctionRegistry& functions() { return functions_; }
 
  private:
-  ServicesOptions options_;
   FunctionRegistry functions_;
   std::unique_ptr<ErpcServer> erpc_;
   dist::Distribution* dist_ = nullptr;

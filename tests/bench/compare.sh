@@ -84,7 +84,10 @@ epmd:
   mode: embedded
 log:
   level: warning
-echo: true
+plugins:
+  dir: $build/plugins
+manifests:
+  dir: $top/config/manifests
 YAML
 "$build/daemon/cli/ergod" --config "$work/server.yaml" 2>"$work/server.log" &
 pids+=($!)

@@ -22,7 +22,6 @@ epmd:
   mode: embedded
 log:
   level: info
-echo: false
 plugins:
   dir: $plugins_dir
 manifests:

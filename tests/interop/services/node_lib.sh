@@ -37,6 +37,7 @@ epmd:
   mode: external
 log:
   level: info
+$echo_config
 YAML
   "$ergod" --config "$tmp/$1.yaml" 2>>"$tmp/$1.log" &
   other_pid=$!
