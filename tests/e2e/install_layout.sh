@@ -1,0 +1,32 @@
+# `meson install` puts everything a systemd deployment needs in place: the binary, the unit
+# (naming the installed binary and config, Type=notify), the config naming the installed
+# plugin folder, the manifests beside it, the example plugins and the SDK; and the installed
+# config and manifests pass `ergod check`.
+# Arguments: ERGOD_BINARY SOURCE_ROOT VERSION BUILD_ROOT
+source "$(dirname "$0")/lib.sh" "$@"
+build=$4
+dest=$tmp/dest
+meson install -C "$build" --destdir "$dest" --no-rebuild >"$tmp/install.log" 2>&1 ||
+  fail "meson install: $(cat "$tmp/install.log")"
+prefix=$(meson introspect "$build" --buildoptions | python3 -c \
+  'import json,sys; print(next(o["value"] for o in json.load(sys.stdin) if o["name"] == "prefix"))')
+find_one() { find "$dest" -path "$1" | head -n 1; }
+bin=$(find_one "*/bin/ergod"); [[ -x $bin ]] || fail "no installed ergod"
+unit=$(find_one "*/lib/systemd/system/ergod.service"); [[ -f $unit ]] || fail "no unit"
+config=$(find_one "*/ergod/ergod.yaml"); [[ -f $config ]] || fail "no config"
+[[ -f $(dirname "$config")/manifests/echo.yaml ]] || fail "no manifests beside the config"
+for p in echo counter_c; do
+  [[ -n $(find_one "*/ergod/plugins/$p.so") ]] || fail "plugin $p not installed"
+done
+[[ -n $(find_one "*/include/ergod/ergod.h") ]] || fail "SDK header not installed"
+
+grep -qx "Type=notify" "$unit" || fail "the unit is not Type=notify"
+grep -q "^ExecStart=$prefix/bin/ergod --config " "$unit" || fail "ExecStart: $(grep ExecStart "$unit")"
+grep -q "^ExecReload=" "$unit" && grep -q "^WatchdogSec=" "$unit" || fail "no reload or watchdog"
+plugins=$(sed -n '/^plugins:/,/^[a-z]/s/^  dir: //p' "$config")
+[[ $plugins == "$prefix"/*/ergod/plugins ]] || fail "installed config names plugins in '$plugins'"
+[[ -f $dest$plugins/echo.so ]] || fail "the config's plugin folder holds no echo.so: $dest$plugins"
+
+"$ergod" check --config "$config" >"$tmp/check.out" 2>&1 || fail "check: $(cat "$tmp/check.out")"
+grep -q "(application echo)" "$tmp/check.out" || fail "check: $(cat "$tmp/check.out")"
+echo "ok: installed layout"
