@@ -1,7 +1,9 @@
 // The ergod command line: `ergod --config FILE` runs the node in the foreground,
 // `ergod check --config FILE [--manifest M.yaml]...` validates a config and the application
 // manifests of its manifests.dir (or only those given) without starting anything,
-// `ergod ctl [--config FILE | --socket PATH] COMMAND [APP]` asks a running daemon (control.h).
+// `ergod ctl [--config FILE | --socket PATH] COMMAND [APP]` asks a running daemon (control.h),
+// `ergod new DIR [--name PLUGIN] --with-app APP --with-sup PARENT:SUP --with-actor PARENT:ACTOR`
+// writes a plugin project (new_project.h).
 // `--abort-on-crash` (debugging) makes a failing plugin callback abort the daemon.
 #include <algorithm>
 #include <cstdlib>
@@ -18,6 +20,7 @@
 #include "cli/manifest.h"
 #include "cli/control_client.h"
 #include "base/log.h"
+#include "cli/new_project.h"
 #include "cli/node.h"
 #include "plugin/host_table.h"
 
@@ -111,6 +114,22 @@ int ctl(const std::string& config_path, const std::string& socket_path,
   return 0;
 }
 
+// Errors on stderr, one a line, exit 1; on success the files written, on stdout.
+int new_project(const NewProjectRequest& request) {
+  ProjectTreeResult tree = build_project_tree(request);
+  if (!tree.ok()) {
+    for (const auto& e : tree.errors) std::cerr << "error: " << e << '\n';
+    return 1;
+  }
+  std::vector<GeneratedFile> files = render_project(tree.tree);
+  if (std::string error = write_project(request.dir, files); !error.empty()) {
+    std::cerr << "error: " << error << '\n';
+    return 1;
+  }
+  for (const auto& f : files) std::cout << (request.dir / f.path).string() << '\n';
+  return 0;
+}
+
 int run(const std::string& path) {
   LoadResult result = load_config(path);
   if (!result.ok()) {
@@ -150,6 +169,25 @@ int main(int argc, char** argv) {
   ctl_cmd->add_option("-s,--socket", ctl_socket, "The daemon's control socket")
       ->excludes(ctl_cmd->get_option("--config"));
   ctl_cmd->add_option("command", ctl_words, "COMMAND [APP]")->required()->expected(1, 2);
+  NewProjectRequest new_request;
+  CLI::App* new_cmd = app.add_subcommand(
+      "new", "Write a plugin project (meson.build, sources, manifests, README) into DIR");
+  new_cmd->add_option("dir", new_request.dir, "The project's directory (new, or empty)")
+      ->required();
+  new_cmd->add_option("-n,--name", new_request.name,
+                      "The plugin's name (default: DIR's name)");
+  new_cmd->add_option("--with-app", new_request.apps, "An application (its top supervisor: APP_sup)")
+      ->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  new_cmd->add_option("--with-sup", new_request.sups,
+                      "PARENT:SUP, a supervisor under an application or an earlier --with-sup")
+      ->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  new_cmd->add_option("--with-actor", new_request.actors,
+                      "PARENT:ACTOR, a gen_server actor under an application or a supervisor")
+      ->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  new_cmd->add_option("--with-tcp", new_request.tcp, "PARENT:NAME (not available yet)")
+      ->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  new_cmd->add_option("--with-web", new_request.web, "PARENT:NAME (not available yet)")
+      ->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   app.require_subcommand(0, 1);
 
   CLI11_PARSE(app, argc, argv);
@@ -166,6 +204,7 @@ int main(int argc, char** argv) {
       return ctl(ctl_config.empty() && ctl_socket.empty() ? config_path : ctl_config, ctl_socket,
                  ctl_words);
     }
+    if (*new_cmd) return new_project(new_request);
     if (config_path.empty()) return app.exit(CLI::RequiredError("--config"));
     plugin::set_abort_on_crash(abort_on_crash);
     return run(config_path);
