@@ -10,8 +10,9 @@
 // that worker woke it (so a caller/server pair ping-pongs on one thread without waking
 // anyone; the slot inherits the time slice, bounded by kRunNextHops), else onto the worker's
 // local RunQueue, or the global queue when woken from a non-worker thread. Idle workers steal
-// half of another worker's queue; with nothing to steal they spin briefly, then sleep on a
-// futex (std::atomic::wait) until work is queued and no other worker is already spinning.
+// half of another worker's queue; with nothing to steal they spin briefly (yielding the core
+// to any other runnable thread between looks), then sleep on a futex (std::atomic::wait) until
+// work is queued and no other worker is already spinning.
 //
 // Threads: schedule() from any thread; the rest is internal to the workers.
 #pragma once
