@@ -1,0 +1,165 @@
+%% The Erlang side of the kvstore end-to-end test (kvstore.sh): a real OTP 25 node uses the
+%% kvstore example application (plugins/kvstore) on ergod as the README's tutorial does.
+%% Run: erl -sname X -setcookie C -pa DIR -noshell -s kvstore_checks main ErgodNode Case
+-module(kvstore_checks).
+-export([main/1]).
+-export([data/1, ttl/1, stats/1, sessions/1, session_ends/1, kill_stats/1, kill_store/1]).
+
+main([Node, Case]) ->
+    try
+        true = net_kernel:connect_node(Node),
+        ok = ?MODULE:Case(Node)
+    of ok -> io:format("PASS ~p~n", [Case]), halt(0)
+    catch C:R:S ->
+        io:format("FAIL ~p: ~p:~p~n~p~n", [Case, C, R, S]), halt(1)
+    end.
+
+eq(Want, Got) when Want =:= Got -> ok;
+eq(Want, Got) -> error({expected, Want, got, Got}).
+
+kv(N, Req) -> gen_server:call({kv_store, N}, Req).
+stats_of(N) -> gen_server:call({kv_stats, N}, stats).
+
+%% [{Id, Pid}] of kvstore_sup, in start order.
+tree(N) ->
+    lists:reverse([{Id, P} || {Id, P, _, _} <- supervisor:which_children({kvstore_sup, N})]).
+
+%% put/get/delete/keys, max_keys from the manifest's env (5 in the test's copy), rpc.
+data(N) ->
+    eq(<<"1.0.0">>, rpc:call(N, kvstore, version, [])),
+    eq([], kv(N, keys)),
+    eq(not_found, kv(N, {get, a})),
+    eq(ok, kv(N, {put, a, 1})),
+    eq({ok, 1}, kv(N, {get, a})),
+    eq(ok, kv(N, {put, a, #{any => [term, <<"at">>, all]}})),
+    eq({ok, #{any => [term, <<"at">>, all]}}, kv(N, {get, a})),
+    eq(ok, kv(N, {put, {tuple, key}, self()})),
+    eq(ok, kv(N, {put, 42, "text"})),
+    eq([42, a, {tuple, key}], kv(N, keys)),  % Erlang term order
+    eq(3, kv(N, size)),
+    eq(ok, kv(N, {delete, {tuple, key}})),
+    eq(ok, kv(N, {delete, nosuch})),
+    eq(not_found, kv(N, {get, {tuple, key}})),
+    [ok = kv(N, {put, K, K}) || K <- [k1, k2, k3]],
+    eq({error, full}, kv(N, {put, k4, 4})),
+    eq(ok, kv(N, {put, k3, overwritten})),  % not a new key: allowed when full
+    eq({error, {bad_ttl, -1}}, kv(N, {put, b, 1, -1})),
+    eq({error, {unknown_call, what}}, kv(N, what)),
+    [ok = kv(N, {delete, K}) || K <- kv(N, keys)],
+    eq([], kv(N, keys)),
+    ok.
+
+%% {put, K, V, TtlMs} expires; overwriting a key drops its old timer; infinity keeps it.
+ttl(N) ->
+    eq(ok, kv(N, {put, short, 1, 50})),
+    eq(ok, kv(N, {put, kept, 1, 100})),
+    eq(ok, kv(N, {put, kept, 2})),           % no expiry any more
+    eq(ok, kv(N, {put, forever, 3, infinity})),
+    eq(ok, kv(N, {put, later, 4, 300})),
+    wait(fun() -> kv(N, {get, short}) =:= not_found end),
+    wait(fun() -> kv(N, {get, later}) =:= not_found end),
+    %% later's timer (300 ms) fired after kept's old one (100 ms), which changed nothing.
+    eq({ok, 2}, kv(N, {get, kept})),
+    eq({ok, 3}, kv(N, {get, forever})),
+    eq(2, maps:get(expired, stats_of(N))),
+    [ok = kv(N, {delete, K}) || K <- kv(N, keys)],
+    ok.
+
+%% kv_stats counts what the store did, as the store's casts tell it.
+stats(N) ->
+    S0 = stats_of(N),
+    eq([deletes, expired, gets, hits, keys, misses, puts, rejected], lists:sort(maps:keys(S0))),
+    eq(ok, kv(N, {put, s1, 1})),
+    {ok, 1} = kv(N, {get, s1}),
+    not_found = kv(N, {get, s2}),
+    eq(ok, kv(N, {delete, s1})),
+    Want = S0#{puts := maps:get(puts, S0) + 1, gets := maps:get(gets, S0) + 2,
+               hits := maps:get(hits, S0) + 1, misses := maps:get(misses, S0) + 1,
+               deletes := maps:get(deletes, S0) + 1, keys := 0},
+    wait(fun() -> stats_of(N) =:= Want end),
+    ok.
+
+%% A session per client, from OTP's supervisor API; its get goes through the store.
+sessions(N) ->
+    Client = spawn(fun() -> receive stop -> ok end end),
+    {ok, S} = supervisor:start_child({sessions_sup, N}, [Client]),
+    eq(N, node(S)),
+    eq(Client, gen_server:call(S, client)),
+    eq(ok, kv(N, {put, a, 1})),
+    eq({ok, 1}, gen_server:call(S, {get, a})),
+    eq(ok, gen_server:call(S, {put, b, 2})),
+    eq({ok, 2}, kv(N, {get, b})),
+    eq(ok, gen_server:call(S, {delete, b})),
+    eq(not_found, gen_server:call(S, {get, b})),
+    eq(4, gen_server:call(S, requests)),
+    [{undefined, S, worker, _}] = supervisor:which_children({sessions_sup, N}),
+    {error, {badarg, _}} = supervisor:start_child({sessions_sup, N}, [not_a_pid]),
+    Client ! stop,
+    ok.
+
+%% A session ends (normal) when its client dies, and leaves its supervisor.
+session_ends(N) ->
+    Client = spawn(fun() -> receive stop -> ok end end),
+    {ok, S} = supervisor:start_child({sessions_sup, N}, [Client]),
+    Ref = erlang:monitor(process, S),
+    exit(Client, kill),
+    receive {'DOWN', Ref, process, S, Reason} -> eq(normal, Reason)
+    after 5000 -> error(session_still_up)
+    end,
+    wait(fun() -> supervisor:which_children({sessions_sup, N}) =:= [] end),
+    ok.
+
+%% rest_for_one: stats dies -> stats and sessions_sup restart, the store and its data stay;
+%% the new stats reads the store's size at init.
+kill_stats(N) ->
+    eq(ok, kv(N, {put, a, 1})),
+    eq(ok, kv(N, {put, b, 2})),
+    [{store, P1}, {stats, P2}, {sessions_sup, P3}] = tree(N),
+    exit(P2, kill),
+    wait(fun() ->
+             [{store, Q1}, {stats, Q2}, {sessions_sup, Q3}] = tree(N),
+             Q1 =:= P1 andalso is_pid(Q2) andalso Q2 =/= P2 andalso is_pid(Q3) andalso Q3 =/= P3
+         end),
+    eq({ok, 1}, kv(N, {get, a})),
+    eq(2, maps:get(keys, stats_of(N))),
+    ok.
+
+%% rest_for_one: the store dies -> all three restart (a session with them), the data is gone.
+kill_store(N) ->
+    Client = spawn(fun() -> receive stop -> ok end end),
+    {ok, S} = supervisor:start_child({sessions_sup, N}, [Client]),
+    SRef = erlang:monitor(process, S),
+    eq(ok, kv(N, {put, a, 1})),
+    [{store, P1}, {stats, P2}, {sessions_sup, P3}] = tree(N),
+    exit(P1, kill),
+    receive {'DOWN', SRef, process, S, shutdown} -> ok
+    after 5000 -> error(session_still_up)
+    end,
+    wait(fun() ->
+             [{store, Q1}, {stats, Q2}, {sessions_sup, Q3}] = tree(N),
+             lists:all(fun is_pid/1, [Q1, Q2, Q3]) andalso Q1 =/= P1 andalso Q2 =/= P2 andalso Q3 =/= P3
+         end),
+    eq(not_found, kv(N, {get, a})),
+    eq([], kv(N, keys)),
+    eq(#{puts => 0, gets => 1, hits => 0, misses => 1, deletes => 0, expired => 0, rejected => 0, keys => 0},
+       wait_value(fun() -> stats_of(N) end, fun(#{misses := M}) -> M =:= 1 end)),
+    eq([], supervisor:which_children({sessions_sup, N})),
+    Client ! stop,
+    ok.
+
+wait(F) -> wait(F, 100).
+wait(_, 0) -> error(timeout);
+wait(F, K) ->
+    case catch F() of
+        true -> ok;
+        _ -> timer:sleep(50), wait(F, K - 1)
+    end.
+
+wait_value(Get, Done) -> wait_value(Get, Done, 100).
+wait_value(_, _, 0) -> error(timeout);
+wait_value(Get, Done, K) ->
+    V = Get(),
+    case catch Done(V) of
+        true -> V;
+        _ -> timer:sleep(50), wait_value(Get, Done, K - 1)
+    end.
