@@ -11,10 +11,12 @@
 # Every node of the run has a unique name and uses one private EPMD on a free port (the ergod
 # server's embedded one; erl nodes get ERL_EPMD_PORT and -start_epmd false); every process
 # started here is stopped on exit.
-# Each driver runs BENCH_RUNS times (default 5), ergod and Erlang alternating so that a load
-# from elsewhere on the machine hits both sides alike; the lines give each side's median (the
-# ratio is of the medians), and stderr gets one "spread" line per workload: both sides' lowest
-# and highest runs, and the lowest and highest ratio of one ergod run to the Erlang run beside it.
+# Each workload runs BENCH_RUNS times (default 5), ergod and Erlang alternating so that a load
+# from elsewhere on the machine hits both sides alike: the local ones one workload at a time (a
+# fresh driver each), the distributed ones a whole driver at a time. The lines give each side's
+# median (the ratio is of the medians); stderr gets one "spread" line per workload: both sides'
+# lowest and highest runs, and the lowest, median and highest ratio of one ergod run to the
+# Erlang run beside it (on a busy machine that median is the steadier figure).
 # Usage: tests/bench/compare.sh [SECONDS_PER_WORKLOAD]   (builds $BUILD_DIR, default build/)
 #   BENCH_RUNS=N         runs of each driver (default 5)
 #   BENCH_ONLY=local|dist  only the local or only the distributed workloads (default both)
@@ -51,10 +53,14 @@ trap 'exit 130' INT TERM
 erlc -o "$work" "$here/erlang_local.erl" "$here/erlang_dist.erl" "$shared/interop/echo_ref.erl"
 
 # ---- local workloads --------------------------------------------------------------------------
+# The names ergod_bench_local and erlang_local.erl both know, in the order they are reported.
+local_workloads=(call_1 call_8 call_64 call_64to1 spawn_exit idle_process_bytes)
 if [ "$only" != dist ]; then
   for i in $(seq "$runs"); do
-    "$build/tests/bench/ergod_bench_local" "$secs" >"$work/ergod.$i.txt"
-    erl -noshell -pa "$work" -run erlang_local main "$secs" >"$work/erlang.$i.txt"
+    for w in "${local_workloads[@]}"; do
+      ERGOD_BENCH_ONLY=$w "$build/tests/bench/ergod_bench_local" "$secs" >>"$work/ergod.$i.txt"
+      erl -noshell -pa "$work" -run erlang_local main "$secs" "$w" >>"$work/erlang.$i.txt"
+    done
   done
 fi
 
@@ -147,8 +153,8 @@ report() {  # report OURS THEIRS SUFFIX: OURS.N.txt and THEIRS.N.txt for N = 1..
           if ((("ours", name, r) in run) && (("theirs", name, r) in run))
             rlist = rlist " " better(name, run["ours", name, r], run["theirs", name, r])
         nr = sorted(rlist, rs)
-        printf "spread %s%s ergod=%s..%s erlang=%s..%s ratio=%.2f..%.2f runs=%d\n", name, suffix, o[1], o[n], e[1], e[m],
-          rs[1], rs[nr], nr > "/dev/stderr"
+        printf "spread %s%s ergod=%s..%s erlang=%s..%s ratio=%.2f..%.2f..%.2f runs=%d\n", name, suffix, o[1], o[n],
+          e[1], e[m], rs[1], median(rlist), rs[nr], nr > "/dev/stderr"
       }
     }'
 }

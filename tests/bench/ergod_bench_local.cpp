@@ -155,8 +155,9 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
   };
   // First, while the runtime's block pools are empty: later their recycled blocks would
-  // not show in mallinfo2 and the figure would flatter us.
-  double idle_bytes = wanted("idle_process_bytes") ? idle_process_bytes(rt, 100000) : 0;
+  // not show in mallinfo2 and the figure would flatter us. Always, so that a workload run
+  // alone starts from the state it has in a full run.
+  double idle_bytes = idle_process_bytes(rt, 100000);
   report("call_1", [&] { return calls(rt, 1, 1, secs); });
   report("call_8", [&] { return calls(rt, 8, 8, secs); });
   report("call_64", [&] { return calls(rt, 64, 64, secs); });

@@ -1,5 +1,6 @@
 %% The Erlang side of tests/bench/compare.sh: the same local workloads as ergod_bench_local,
 %% measured on this machine's Erlang/OTP. Prints one "name value" line per workload.
+%% Usage: erl -run erlang_local main [SECONDS [NAME]]   (NAME: only that workload)
 -module(erlang_local).
 -behaviour(gen_server).
 -export([main/1, init/1, handle_call/3, handle_cast/2]).
@@ -8,12 +9,14 @@
 
 main(Args) ->
     Secs = case Args of [S | _] -> list_to_integer(S); [] -> ?SECONDS end,
-    report(call_1, calls(1, 1, Secs)),
-    report(call_8, calls(8, 8, Secs)),
-    report(call_64, calls(64, 64, Secs)),
-    report(call_64to1, calls(64, 1, Secs)),
-    report(spawn_exit, spawn_exit(500000)),
-    report(idle_process_bytes, idle_bytes(100000)),
+    Only = case Args of [_, O | _] -> list_to_atom(O); _ -> all end,
+    Run = fun(Name, F) when Only =:= all; Only =:= Name -> report(Name, F()); (_, _) -> ok end,
+    Run(call_1, fun() -> calls(1, 1, Secs) end),
+    Run(call_8, fun() -> calls(8, 8, Secs) end),
+    Run(call_64, fun() -> calls(64, 64, Secs) end),
+    Run(call_64to1, fun() -> calls(64, 1, Secs) end),
+    Run(spawn_exit, fun() -> spawn_exit(500000) end),
+    Run(idle_process_bytes, fun() -> idle_bytes(100000) end),
     halt().
 
 report(Name, Value) -> io:format("~s ~w~n", [Name, round(Value)]).
