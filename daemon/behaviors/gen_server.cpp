@@ -283,19 +283,47 @@ Result<runtime::Spawned> spawn(Process& self, std::unique_ptr<GenServer> server,
                     opts);
 }
 
+namespace {
+// The destination, kept for the exit reason of a failed call. A local pid is kept as its id and
+// serial and rebuilt (equal, as node and creation are the runtime's) only if the call fails:
+// a copy of it would cost two atomic operations per call on a reference count that every
+// caller of a busy server shares (call_64to1). Anything else is copied.
+class CallDest {
+ public:
+  CallDest(Process& self, const Term& dest) {
+    auto* p = dest.is_pid() ? dest.as<term::PidBox>() : nullptr;
+    if (p && p->node == self.runtime().node() && p->creation == self.runtime().creation()) {
+      id_ = p->id;
+      serial_ = p->serial;
+    } else {
+      other_ = dest;
+    }
+  }
+  Term get(Process& self) const {
+    return other_ ? other_ : Term::pid(self.runtime().node(), id_, serial_, self.runtime().creation());
+  }
+
+ private:
+  Term other_;  // none for a local pid
+  uint32_t id_ = 0, serial_ = 0;
+};
+}  // namespace
+
 void call(Process& self, const Term& dest, Term request, int64_t timeout_ms, ReplyContinuation k) {
   Term req = request;
-  self.call(dest, gen_call, std::move(request), timeout_ms,
-            [k = std::move(k), dest, req = std::move(req), timeout_ms](Process& self, CallOutcome o) mutable {
-              if (o.ok) {
-                k(self, std::move(o.value));
-                return;
-              }
-              // gen_server:call's catch: exit({Reason, {gen_server, call, [Dest, Request, Timeout]}}).
-              Term where = Term::tuple({atom("gen_server"), atom("call"),
-                                        Term::list({dest, req, timeout_term(timeout_ms)})});
-              self.exit(Term::tuple({std::move(o.value), std::move(where)}));
-            });
+  auto then = [k = std::move(k), dest = CallDest(self, dest), req = std::move(req), timeout_ms](
+                  Process& self, CallOutcome o) mutable {
+    if (o.ok) {
+      k(self, std::move(o.value));
+      return;
+    }
+    // gen_server:call's catch: exit({Reason, {gen_server, call, [Dest, Request, Timeout]}}).
+    Term where = Term::tuple({atom("gen_server"), atom("call"), Term::list({dest.get(self), req, timeout_term(timeout_ms)})});
+    self.exit(Term::tuple({std::move(o.value), std::move(where)}));
+  };
+  // Kept inline by CallContinuation (no allocation per call) only up to its 96 bytes.
+  static_assert(sizeof(then) <= 96);
+  self.call(dest, gen_call, std::move(request), timeout_ms, std::move(then));
 }
 
 void try_call(Process& self, const Term& dest, Term request, int64_t timeout_ms, runtime::CallContinuation k) {
