@@ -20,6 +20,15 @@ namespace {
 
 bool same_ref(const Term& a, const Term& b) { return a.raw() == b.raw() || (a.is_reference() && a == b); }
 
+// target =:= self() for a pid, field by field: the general comparison was 3% of call_64to1.
+bool is_self(const Term& target, const Term& self) {
+  if (target.raw() == self.raw()) return true;
+  if (!target.is_pid()) return false;
+  auto* a = target.as<term::PidBox>();
+  auto* b = self.as<term::PidBox>();
+  return a->id == b->id && a->serial == b->serial && a->node == b->node && a->creation == b->creation;
+}
+
 }  // namespace
 
 // {Label, {self(), Tag}, Request}, built with moves (tuple_take) rather than copies.
@@ -75,7 +84,7 @@ void Process::call(const Term& dest, Atom label, Term request, int64_t timeout_m
   } else {
     return fail(Term::atom(badarg));
   }
-  if (*target == self_) return fail(Term::atom(calling_self));
+  if (is_self(*target, self_)) return fail(Term::atom(calling_self));
 
   // Local callee, no timeout: a plain monitor and Mref as the tag (no late reply possible).
   bool alias = !(timeout_ms == kInfinity && local);
