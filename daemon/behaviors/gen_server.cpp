@@ -4,7 +4,8 @@
 #include "behaviors/gen_server.h"
 
 #include <exception>
-#include <future>
+
+#include "behaviors/blocking.h"
 
 namespace ergod::behaviors {
 
@@ -45,25 +46,6 @@ Overloaded(F...) -> Overloaded<F...>;
 
 bool is_tuple_of(const Term& m, uint32_t arity, Atom first) {
   return m.is_tuple() && m.tuple_arity() == arity && m.element(0).is_atom(first);
-}
-
-// Runs f(self, done) in a temporary process and blocks until done(result) is called.
-template <class F>
-Term run_blocking(Runtime& rt, F f) {
-  // Blocking a worker could deadlock the runtime: refuse (use the Process& forms there).
-  if (rt.on_worker_thread()) return Term::tuple({Term::atom(error), atom("blocking_call_on_worker")});
-  auto promise = std::make_shared<std::promise<Term>>();
-  auto result = promise->get_future();
-  auto spawned = rt.spawn(runtime::make_behavior(
-      [f = std::move(f), promise](Process& self) mutable {
-        f(self, [promise](Process& self, Term t) {
-          promise->set_value(std::move(t));
-          self.exit(Term::atom(normal));
-        });
-      },
-      [](Process&, Term) {}));
-  if (!spawned) return Term::tuple({Term::atom(error), Term::atom(system_limit)});
-  return result.get();
 }
 
 // Hands result to k from the receive loop rather than from inside the caller's callback.
@@ -271,7 +253,7 @@ void start_link(Process& self, std::unique_ptr<GenServer> server, Term args, con
 }
 
 Term start(Runtime& rt, std::unique_ptr<GenServer> server, Term args, const StartOptions& opts) {
-  return run_blocking(rt, [server = std::move(server), args, opts](Process& self, auto done) mutable {
+  return detail::run_blocking(rt, [server = std::move(server), args, opts](Process& self, auto done) mutable {
     start(self, std::move(server), std::move(args), opts, std::move(done));
   });
 }
@@ -398,7 +380,7 @@ void stop(Process& self, const Term& dest, Term reason, int64_t timeout_ms, Star
 }
 
 Term stop(Runtime& rt, const Term& dest, Term reason, int64_t timeout_ms) {
-  return run_blocking(rt, [dest, reason, timeout_ms](Process& self, auto done) mutable {
+  return detail::run_blocking(rt, [dest, reason, timeout_ms](Process& self, auto done) mutable {
     stop(self, dest, std::move(reason), timeout_ms, std::move(done));
   });
 }

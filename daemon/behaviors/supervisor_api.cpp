@@ -1,9 +1,9 @@
 // supervisor: starting a supervisor (or any child server) and supervisor.erl's client calls,
 // from a process (continuations) and from a non-worker thread (blocking). See supervisor.h.
-#include <future>
 #include <mutex>
 #include <unordered_map>
 
+#include "behaviors/blocking.h"
 #include "behaviors/supervisor.h"
 #include "behaviors/supervisor_detail.h"
 
@@ -17,24 +17,6 @@ Term atom(const char* name) { return Term::atom(name); }
 
 bool is_tuple_of(const Term& m, uint32_t arity, Atom first) {
   return m.is_tuple() && m.tuple_arity() == arity && m.element(0).is_atom(first);
-}
-
-// Runs f(self, done) in a temporary process and blocks until done(result) is called.
-template <class F>
-Term run_blocking(Runtime& rt, F f) {
-  if (rt.on_worker_thread()) return Term::tuple({Term::atom(error), atom("blocking_call_on_worker")});
-  auto promise = std::make_shared<std::promise<Term>>();
-  auto result = promise->get_future();
-  auto spawned = rt.spawn(runtime::make_behavior(
-      [f = std::move(f), promise](Process& self) mutable {
-        f(self, [promise](Process& self, Term t) {
-          promise->set_value(std::move(t));
-          self.exit(Term::atom(normal));
-        });
-      },
-      [](Process&, Term) {}));
-  if (!spawned) return Term::tuple({Term::atom(error), Term::atom(system_limit)});
-  return result.get();
 }
 
 // The parked ChildSpecs of start_child calls in flight.
@@ -152,7 +134,7 @@ void start_link(Process& self, std::unique_ptr<GenServer> server, Term args, con
 
 Term start(Runtime& rt, SupervisorSpec spec, const StartOptions& opts) {
   auto shared = std::make_shared<SupervisorSpec>(std::move(spec));
-  return run_blocking(rt, [shared, opts](Process& self, auto done) mutable {
+  return detail::run_blocking(rt, [shared, opts](Process& self, auto done) mutable {
     start(self, std::move(*shared), opts, std::move(done));
   });
 }
