@@ -11,6 +11,7 @@
 #include <catch2/catch.hpp>
 
 #include "cli/config.h"
+#include "support.h"
 
 namespace fs = std::filesystem;
 using namespace ergod;
@@ -18,31 +19,8 @@ using namespace ergod::cli;
 
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "ergod-config-test-XXXXXX").string();
-    if (!::mkdtemp(tmpl.data())) FAIL("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  fs::path write(const std::string& name, const std::string& text, int mode = 0644) const {
-    fs::path p = path_ / name;
-    fs::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << text;
-    ::chmod(p.c_str(), static_cast<mode_t>(mode));
-    return p;
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
+struct TempDir : test::TempDir {
+  TempDir() : test::TempDir("ergod-config-test") {}
 };
 
 // The messages of a result, as ergod check prints them, with the directory left out so

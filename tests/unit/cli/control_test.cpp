@@ -17,6 +17,7 @@
 #include "cli/config.h"
 #include "cli/control.h"
 #include "cli/control_client.h"
+#include "support.h"
 
 using namespace ergod;
 using namespace ergod::cli;
@@ -24,22 +25,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    // Short: a unix socket path has room for 107 bytes only.
-    std::string tmpl = "/tmp/ergod-ctl-XXXXXX";
-    if (!::mkdtemp(tmpl.data())) FAIL("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
+// Short: a unix socket path has room for 107 bytes only.
+struct TempDir : test::TempDir {
+  TempDir() : test::TempDir("ergod-ctl", "/tmp") {}
 };
 
 struct FakeHandler : ControlHandler {

@@ -10,6 +10,7 @@
 
 #include "cli/manifest.h"
 #include "term/term.h"
+#include "support.h"
 
 namespace fs = std::filesystem;
 using namespace ergod;
@@ -17,28 +18,8 @@ using namespace ergod::cli;
 
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "ergod-manifest-test-XXXXXX").string();
-    if (!::mkdtemp(tmpl.data())) FAIL("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  fs::path write(const std::string& name, const std::string& text) const {
-    fs::path p = path_ / name;
-    std::ofstream(p, std::ios::binary) << text;
-    return p;
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
+struct TempDir : test::TempDir {
+  TempDir() : test::TempDir("ergod-manifest-test") {}
 };
 
 std::vector<std::string> messages(const std::vector<FileError>& errors,

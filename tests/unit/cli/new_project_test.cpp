@@ -11,6 +11,7 @@
 
 #include "cli/manifest.h"
 #include "cli/new_project.h"
+#include "support.h"
 
 using namespace ergod::cli;
 namespace fs = std::filesystem;
@@ -41,17 +42,8 @@ const GeneratedFile& file(const std::vector<GeneratedFile>& files, const std::st
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 // A fresh directory under the system's temporary one, removed at the end of the test.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "ergod-new-test.XXXXXX").string();
-    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
+struct TempDir : test::TempDir {
+  TempDir() : test::TempDir("ergod-new-test") {}
 };
 
 }  // namespace
@@ -256,15 +248,15 @@ TEST_CASE("the generated manifests load, with supervisors nested as the tree say
 TEST_CASE("the project is written into a new or empty directory, never over files", "[cli][new]") {
   TempDir tmp;
   std::vector<GeneratedFile> files = {{"meson.build", "project('x')\n"}, {"src/a.cpp", "// a\n"}};
-  fs::path dir = tmp.path / "x";
+  fs::path dir = tmp.path() / "x";
   REQUIRE(write_project(dir, files).empty());
   std::ifstream in(dir / "src/a.cpp");
   std::string line;
   std::getline(in, line);
   CHECK(line == "// a");
   CHECK(contains(write_project(dir, files), "exists and is not empty"));
-  fs::create_directory(tmp.path / "empty");
-  CHECK(write_project(tmp.path / "empty", files).empty());
-  std::ofstream(tmp.path / "file") << "x";
-  CHECK(contains(write_project(tmp.path / "file", files), "exists and is not a directory"));
+  fs::create_directory(tmp.path() / "empty");
+  CHECK(write_project(tmp.path() / "empty", files).empty());
+  std::ofstream(tmp.path() / "file") << "x";
+  CHECK(contains(write_project(tmp.path() / "file", files), "exists and is not a directory"));
 }
