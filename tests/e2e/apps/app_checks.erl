@@ -4,18 +4,9 @@
 -module(app_checks).
 -export([main/1]).
 -export([calls/1, one_for_all/1, exceed/1, exceed_once/1, counters_down/1, counters_up/1]).
+-import(check_lib, [eq/2, wait/1]).
 
-main([Node, Case]) ->
-    try
-        true = net_kernel:connect_node(Node),
-        ok = ?MODULE:Case(Node)
-    of ok -> io:format("PASS ~p~n", [Case]), halt(0)
-    catch C:R:S ->
-        io:format("FAIL ~p: ~p:~p~n~p~n", [Case, C, R, S]), halt(1)
-    end.
-
-eq(Want, Got) when Want =:= Got -> ok;
-eq(Want, Got) -> error({expected, Want, got, Got}).
+main([Node, Case]) -> check_lib:run([Node, Case], fun(C, N, []) -> ?MODULE:C(N) end).
 
 children(N) -> lists:sort(supervisor:which_children({counters_sup, N})).
 pids(N) -> [P || {_, P, _, _} <- children(N)].
@@ -73,12 +64,4 @@ rpc_whereis(N, Name) ->
     case catch gen_server:call({Name, N}, which_children, 1000) of
         {'EXIT', {noproc, _}} -> undefined;
         _ -> up
-    end.
-
-wait(F) -> wait(F, 100).
-wait(_, 0) -> error(timeout);
-wait(F, K) ->
-    case catch F() of
-        true -> ok;
-        _ -> timer:sleep(50), wait(F, K - 1)
     end.

@@ -4,18 +4,9 @@
 -module(kvstore_checks).
 -export([main/1]).
 -export([data/1, ttl/1, stats/1, sessions/1, session_ends/1, kill_stats/1, kill_store/1]).
+-import(check_lib, [eq/2, wait/1]).
 
-main([Node, Case]) ->
-    try
-        true = net_kernel:connect_node(Node),
-        ok = ?MODULE:Case(Node)
-    of ok -> io:format("PASS ~p~n", [Case]), halt(0)
-    catch C:R:S ->
-        io:format("FAIL ~p: ~p:~p~n~p~n", [Case, C, R, S]), halt(1)
-    end.
-
-eq(Want, Got) when Want =:= Got -> ok;
-eq(Want, Got) -> error({expected, Want, got, Got}).
+main([Node, Case]) -> check_lib:run([Node, Case], fun(C, N, []) -> ?MODULE:C(N) end).
 
 kv(N, Req) -> gen_server:call({kv_store, N}, Req).
 stats_of(N) -> gen_server:call({kv_stats, N}, stats).
@@ -146,14 +137,6 @@ kill_store(N) ->
     eq([], supervisor:which_children({sessions_sup, N})),
     Client ! stop,
     ok.
-
-wait(F) -> wait(F, 100).
-wait(_, 0) -> error(timeout);
-wait(F, K) ->
-    case catch F() of
-        true -> ok;
-        _ -> timer:sleep(50), wait(F, K - 1)
-    end.
 
 wait_value(Get, Done) -> wait_value(Get, Done, 100).
 wait_value(_, _, 0) -> error(timeout);

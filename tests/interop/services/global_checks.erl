@@ -4,21 +4,13 @@
 %% Run: erl -sname X -setcookie C -pa DIR -noshell -s global_checks main ErgodNode Case [Arg]
 -module(global_checks).
 -export([main/1]).
+-import(check_lib, [eq/2]).
 
 main([Node, Case | Args]) ->
-    logger:add_handler(glb_log, logger_std_h, #{config => #{type => standard_io}}),
+    check_lib:log_to_stdout(glb_log),
     %% A case that hangs fails here instead of at meson's timeout.
     timer:apply_after(30000, erlang, halt, [3]),
-    try
-        true = net_kernel:connect_node(Node),
-        ok = case_(Case, Node, Args)
-    of ok -> io:format("PASS ~p~n", [Case]), halt(0)
-    catch C:R:S ->
-        io:format("FAIL ~p: ~p:~p~n~p~n", [Case, C, R, S]), halt(1)
-    end.
-
-eq(Want, Got) when Want =:= Got -> ok;
-eq(Want, Got) -> error({expected, Want, got, Got}).
+    check_lib:run([Node, Case | Args], fun case_/3).
 
 %% ergod's own view of a name: global_name_server answers {whereis, Name, From} itself.
 ergod_whereis(N, Name) ->

@@ -24,7 +24,7 @@ free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-erlc -o "$tmp" "$here/svc_checks.erl" || fail "erlc svc_checks.erl"
+erlc -o "$tmp" "$here/check_lib.erl" "$here/svc_checks.erl" || fail "erlc svc_checks.erl"
 epmd_port=$(free_port)
 # Every ergod here runs the echo example: the plugin built beside the binary, the manifest
 # of the default config.

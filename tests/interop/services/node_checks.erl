@@ -1,18 +1,10 @@
 %% Checks that concern nodes rather than one service, run by node_*.sh and ergod_pair.sh:
 %%   erl -s node_checks main ErgodNode Case [OtherErgodNode]
-%% prints "PASS Case" and halts 0, or "FAIL Case: Why" and halts 1.
+%% prints "PASS Case" and halts 0, or "FAIL Case: Why" and halts 1 (check_lib:run/2).
 -module(node_checks).
 -export([main/1]).
 
-main([Node, Case | Rest]) ->
-    Result = try run(Case, Node, Rest) of
-                 ok -> pass
-             catch C:E:S -> {C, E, S}
-             end,
-    case Result of
-        pass -> io:format("PASS ~s~n", [Case]), halt(0);
-        _ -> io:format("FAIL ~s: ~p~n", [Case, Result]), halt(1)
-    end.
+main(Args) -> check_lib:run(Args, fun run/3).
 
 call(Node, Req) -> gen_server:call({echo, Node}, Req, 60000).
 

@@ -6,20 +6,11 @@
 -export([main/1]).
 -export([ping/1, echo_corpus/1, echo_calls/1, links_monitors/1, watch_for_kill/1, after_kill/1,
          rpc/1, pg/1]).
+-import(check_lib, [eq/2]).
 
 main([Node, Case]) ->
-    logger:add_handler(svc_log, logger_std_h, #{config => #{type => standard_io}}),
-    try
-        true = net_kernel:connect_node(Node),
-        ok = ?MODULE:Case(Node)
-    of ok -> io:format("PASS ~p~n", [Case]), halt(0)
-    catch C:R:S ->
-        io:format("FAIL ~p: ~p:~p~n~p~n", [Case, C, R, S]), halt(1)
-    end.
-
-
-eq(Want, Got) when Want =:= Got -> ok;
-eq(Want, Got) -> error({expected, Want, got, Got}).
+    check_lib:log_to_stdout(svc_log),
+    check_lib:run([Node, Case], fun(C, N, []) -> ?MODULE:C(N) end).
 
 call(N, R) -> gen_server:call({echo, N}, R, 5000).
 
