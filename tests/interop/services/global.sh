@@ -4,18 +4,10 @@
 source "$(dirname "$0")/lib.sh" "$@"
 erlc -o "$tmp" "$here/global_checks.erl" || fail "erlc global_checks.erl"
 
-glb_cmd() {  # NAME CASE [ARG]
-  echo erl -sname "$1" -setcookie "$cookie" -pa "$tmp" -noshell -kernel logger_level warning \
-    -s global_checks main "$node" "${@:2}"
-}
+glb_cmd() { erl_cmd global_checks "$@"; }  # NAME CASE [ARG]
 check_out() {  # NAME CASE
-  local out=$tmp/$1.out
-  if ! grep -q "^PASS $2" "$out"; then cat "$out" >&2; fail "global_checks:$2"; fi
-  if grep -qE '=(ERROR|WARNING) REPORT|\[error\]|\[warning\]' "$out"; then
-    cat "$out" >&2
-    fail "erl logged errors or warnings in $2"
-  fi
-  echo "ok: $2 (global:sync() took $(grep -m1 SYNC_MS "$out" | cut -d' ' -f2) ms)"
+  erl_out_ok "$tmp/$1.out" global_checks "$2" 0
+  echo "ok: $2 (global:sync() took $(grep -m1 SYNC_MS "$tmp/$1.out" | cut -d' ' -f2) ms)"
 }
 
 start_node

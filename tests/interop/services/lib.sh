@@ -1,9 +1,15 @@
 # Shared helpers of the services interop tests, sourced by each script.
 # Usage: source lib.sh ERGOD_BINARY SOURCE_ROOT
 # On top of tests/e2e/lib.sh ($ergod, $tmp, start_ergod, wait_for_line, fail...), it gives:
-#   start_node       an ergod with a private embedded EPMD port and unique node name ($node)
+#   start_node [PREFIX EXTRA]  an ergod with a private embedded EPMD port and a unique node
+#                    name ($node, PREFIX<pid>_<n>, svc by default) running echo, or what the
+#                    YAML EXTRA (plugins, manifests...) says instead
+#   write_config FILE NODE COOKIE EPMD_MODE EXTRA  the config of such an ergod
 #   run_check CASE   runs svc_checks:CASE on a fresh erl node against it; fails on FAIL
-#   start_erl_bg NAME CASE  the same in the background ($erl_bg_pid, output in $tmp/NAME.out)
+#   erl_check [--allow-logs] MODULE CASE [ARGS...]  the same with any check module
+#   erl_cmd MODULE NAME CASE [ARGS...]  the command line of such an erl node
+#   erl_out_ok OUT MODULE CASE EXIT [--allow-logs]  fails unless OUT is a passed check's output
+#   start_erl_bg NAME CASE  run_check in the background ($erl_bg_pid, output in $tmp/NAME.out)
 #   no_error_logs    fails when ergod logged a warning or error
 # Every erl started here is killed at exit.
 source "$(dirname "${BASH_SOURCE[0]}")/../../e2e/lib.sh" "$@"
@@ -34,49 +40,61 @@ manifests:
   dir: $src/config/manifests"
 export ERL_EPMD_PORT=$epmd_port
 
-start_node() {
-  node=svc$$_$RANDOM@$host
-  cat >"$tmp/node.yaml" <<YAML
+write_config() {  # FILE NODE COOKIE EPMD_MODE EXTRA
+  cat >"$1" <<YAML
 node:
-  name: $node
-  cookie: $cookie
+  name: $2
+  cookie: $3
 epmd:
   port: $epmd_port
-  mode: embedded
+  mode: $4
 log:
   level: info
-$echo_config
+$5
 YAML
+}
+
+start_node() {  # [PREFIX EXTRA]
+  node=${1:-svc}$$_$RANDOM@$host
+  write_config "$tmp/node.yaml" "$node" "$cookie" embedded "${2:-$echo_config}"
   start_ergod --config "$tmp/node.yaml"
   wait_for_line "node $node running" || fail "ergod did not start"
 }
 
-erl_cmd() {  # NAME CASE
-  echo erl -sname "$1" -setcookie "$cookie" -pa "$tmp" -noshell -kernel logger_level warning \
-    -s svc_checks main "$node" "$2"
+erl_cmd() {  # MODULE NAME CASE [ARGS...]
+  echo erl -sname "$2" -setcookie "$cookie" -pa "$tmp" -noshell -kernel logger_level warning \
+    -s "$1" main "$node" "${@:3}"
 }
 
-run_check() {
+erl_out_ok() {  # OUT MODULE CASE EXIT [--allow-logs]
+  if (($4 != 0)) || ! grep -q "^PASS $3" "$1"; then
+    cat "$1" >&2
+    fail "$2:$3 (exit $4)"
+  fi
+  # An OTP node logs errors and warnings (global, pg, gen_server) on standard_io here.
+  if [[ ${5:-} != --allow-logs ]] && grep -qE '=(ERROR|WARNING) REPORT|\[error\]|\[warning\]' "$1"; then
+    cat "$1" >&2
+    fail "erl logged errors or warnings in $3"
+  fi
+}
+
+erl_check() {  # [--allow-logs] MODULE CASE [ARGS...]
+  local logs=
+  if [[ $1 == --allow-logs ]]; then logs=$1; shift; fi
   local name=erl$$_$RANDOM out rc=0
   out=$tmp/$name.out
-  $(erl_cmd "$name" "$1") >"$out" 2>&1 &
+  $(erl_cmd "$1" "$name" "${@:2}") >"$out" 2>&1 &
   local pid=$!
   erl_pids+=("$pid")
   wait "$pid" || rc=$?
-  if ((rc != 0)) || ! grep -q "^PASS $1" "$out"; then
-    cat "$out" >&2
-    fail "svc_checks:$1 (exit $rc)"
-  fi
-  # An OTP node logs errors and warnings (global, pg, gen_server) on standard_io here.
-  if grep -qE '=(ERROR|WARNING) REPORT|\[error\]|\[warning\]' "$out"; then
-    cat "$out" >&2
-    fail "erl logged errors or warnings in $1"
-  fi
-  echo "ok: $1"
+  erl_out_ok "$out" "$1" "$2" "$rc" $logs
+  echo "ok: $2"
 }
 
+run_check() { erl_check svc_checks "$1"; }
+
 start_erl_bg() {  # NAME CASE
-  $(erl_cmd "$1" "$2") >"$tmp/$1.out" 2>&1 &
+  $(erl_cmd svc_checks "$1" "$2") >"$tmp/$1.out" 2>&1 &
   erl_bg_pid=$!
   erl_pids+=("$erl_bg_pid")
 }
