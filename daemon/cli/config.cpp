@@ -272,14 +272,12 @@ LoadResult load_config_text(const std::string& text, const fs::path& file) {
   Config& cfg = result.config;
   cfg.source = file;
 
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    c.error(e.mark, "YAML syntax error: " + e.msg);
+  auto parsed = parse_yaml(c, text);
+  if (!parsed) {
     result.errors = c.take_errors();
     return result;
   }
+  const YAML::Node& root = *parsed;
 
   YAML::Mark top = file_start();
   if (!root.IsMap()) {
@@ -326,14 +324,10 @@ LoadResult load_config(const fs::path& path) {
     result.errors.push_back(ConfigError{path.string(), 0, 0, "cannot open: " + why});
     return result;
   };
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) return cannot_open("is a directory");
-  errno = 0;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return cannot_open(errno ? std::strerror(errno) : "unknown error");
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return load_config_text(buf.str(), path);
+  std::string error;
+  std::string text = read_file(path, error);
+  if (!error.empty()) return cannot_open(error);
+  return load_config_text(text, path);
 }
 
 }  // namespace ergod::cli

@@ -3,13 +3,9 @@
 #include "cli/manifest.h"
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <functional>
 #include <limits>
 #include <map>
-#include <sstream>
 
 #include <yaml-cpp/yaml.h>
 
@@ -344,23 +340,6 @@ class ManifestReader {
   Checker& c_;
 };
 
-std::string read_file(const fs::path& path, std::string& error) {
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) {
-    error = "is a directory";
-    return {};
-  }
-  errno = 0;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = errno ? std::strerror(errno) : "unknown error";
-    return {};
-  }
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return buf.str();
-}
-
 void add_error(std::vector<FileError>& errors, const ApplicationManifest& app, SourcePos pos,
                std::string message) {
   errors.push_back(FileError{app.file.string(), pos.line, pos.column, std::move(message)});
@@ -447,15 +426,12 @@ ManifestResult load_manifest_text(const std::string& text, const fs::path& file)
   ManifestResult result;
   result.manifest.file = file;
   Checker c(file.string(), file.parent_path());
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    c.error(e.mark, "YAML syntax error: " + e.msg);
+  auto root = parse_yaml(c, text);
+  if (!root) {
     result.errors = c.take_errors();
     return result;
   }
-  ManifestReader(c).read(root, result.manifest);
+  ManifestReader(c).read(*root, result.manifest);
   result.errors = c.take_errors();
   sort_by_position(result.errors);
   return result;

@@ -2,8 +2,12 @@
 #include "cli/yaml_util.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
 
 namespace ergod::cli {
 namespace fs = std::filesystem;
@@ -167,6 +171,32 @@ void sort_by_position(std::vector<FileError>& errors) {
   std::stable_sort(errors.begin(), errors.end(), [](const FileError& a, const FileError& b) {
     return a.line != b.line ? a.line < b.line : a.column < b.column;
   });
+}
+
+std::string read_file(const fs::path& path, std::string& error) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    error = "is a directory";
+    return {};
+  }
+  errno = 0;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = errno ? std::strerror(errno) : "unknown error";
+    return {};
+  }
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return buf.str();
+}
+
+std::optional<YAML::Node> parse_yaml(Checker& c, const std::string& text) {
+  try {
+    return YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    c.error(e.mark, "YAML syntax error: " + e.msg);
+    return std::nullopt;
+  }
 }
 
 }  // namespace ergod::cli

@@ -1,5 +1,5 @@
 // Helpers shared by the YAML readers of the daemon layer (config.cpp, manifest.cpp,
-// yaml_term.cpp): an error collector that turns yaml-cpp marks into file:line:column, the
+// yaml_term.cpp): reading and parsing a file, an error collector that turns yaml-cpp marks into file:line:column, the
 // keys of a mapping with unknown and repeated keys reported, and typed getters whose
 // messages all read "PATH: expected WHAT, got VALUE". Nothing here knows a particular file.
 // Thread safety: no shared state; a Checker belongs to one reader at a time.
@@ -95,5 +95,11 @@ std::optional<std::string> get_string(Checker& c, const Field& f, std::string_vi
 
 // Sorts errors into file order (stable: errors at one position keep their order).
 void sort_by_position(std::vector<FileError>& errors);
+
+// The whole of a file; on failure "" with why in error ("is a directory", strerror).
+std::string read_file(const std::filesystem::path& path, std::string& error);
+
+// text as YAML; nullopt after reporting "YAML syntax error: ..." at its position.
+std::optional<YAML::Node> parse_yaml(Checker& c, const std::string& text);
 
 }  // namespace ergod::cli
