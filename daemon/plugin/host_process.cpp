@@ -33,15 +33,6 @@ bool is_destination(const Term& t) {
   return t.is_tuple() && t.tuple_arity() == 2 && t.element(0).is_atom() && t.element(1).is_atom();
 }
 
-template <class R, class F>
-R guarded(R fallback, F&& f) noexcept {
-  try {
-    return f();
-  } catch (...) {
-    return fallback;
-  }
-}
-
 ergod_term h_self(ergod_proc* p) {
   Process* self = proc(p);
   return self ? to_handle(self->self()) : nullptr;

@@ -16,16 +16,6 @@ namespace {
 
 using term::Atom;
 
-// Runs f, turning any exception (allocation failure, atom table full) into the fallback.
-template <class R, class F>
-R guarded(R fallback, F&& f) noexcept {
-  try {
-    return f();
-  } catch (...) {
-    return fallback;
-  }
-}
-
 // Strict UTF-8 (no overlong forms, surrogates or code points past U+10FFFF), appending the
 // code points to out. False on any invalid sequence.
 bool decode_utf8(const char* s, size_t n, std::vector<uint32_t>& out) {
