@@ -3,42 +3,26 @@
 // destroy called exactly once however the process ends.
 #include <catch2/catch.hpp>
 
-#include "../runtime/support.h"
 #include "behaviors/gen_server.h"
 #include "plugin/host_table.h"
 #include "plugin/plugin_registry.h"
 #include "plugin/term_handle.h"
+#include "support.h"
 
-using namespace rt_test;
+using namespace plugin_test;
 using namespace ergod::behaviors;
-using ergod::plugin::PluginRegistry;
 
 namespace {
 
-struct Fixture {
-  Runtime rt;
-  Inbox in{rt, true};
-  PluginRegistry reg{rt, nullptr};
-  std::shared_ptr<const ergod::plugin::AppContext> app =
-      ergod::plugin::make_app_context("probe_app", Term::map({{A("start"), I(5)}, {A("mode"), A("test")}}));
+struct Fixture : PluginFixture {
+  Fixture()
+      : PluginFixture(ergod::plugin::make_app_context(
+            "probe_app", Term::map({{A("start"), I(5)}, {A("mode"), A("test")}}))) {
+    REQUIRE(reg.load(std::string(PLUGIN_TEST_DIR) + "/test_plugin.so").ok());
+  }
 
-  Fixture() { REQUIRE(reg.load(std::string(PLUGIN_TEST_DIR) + "/test_plugin.so").ok()); }
-
-  Term start(const char* behavior, Term args) {
-    auto server = reg.make_server("test_plugin", behavior, app);
-    REQUIRE(server.ok());
-    return gen_server::start(rt, std::move(server).value(), std::move(args));
-  }
-  Term start_probe() {
-    Term r = start("probe", in.pid());
-    REQUIRE(r.is_tuple());
-    REQUIRE(r.element(0) == A("ok"));
-    return r.element(1);
-  }
-  Term call(const Term& pid, Term req) {
-    CallOutcome o = gen_server::call(rt, pid, std::move(req));
-    return o.ok ? o.value : T({A("call_failed"), o.value});
-  }
+  Term start(const char* behavior, Term args) { return PluginFixture::start("test_plugin", behavior, std::move(args)); }
+  Term start_probe() { return start_ok("test_plugin", "probe", in.pid()); }
   // Messages up to the DOWN of mref; returns how many were `destroyed`.
   int destroyed_until_down(const Term& mref, Term* reason = nullptr) {
     int n = 0;

@@ -9,45 +9,23 @@
 #include <string>
 #include <vector>
 
-#include "../runtime/support.h"
+#include "../plugin/support.h"
 #include "behaviors/gen_server.h"
 #include "plugin/plugin_loader.h"
 #include "plugin/plugin_registry.h"
 #include "plugin/term_handle.h"
 
-using namespace rt_test;
+using namespace plugin_test;
 using namespace ergod::behaviors;
-using ergod::plugin::PluginRegistry;
 
 namespace {
 
-struct Fixture {
-  Runtime rt;
-  Inbox in{rt, true};
-  PluginRegistry reg{rt, nullptr};
-  std::shared_ptr<const ergod::plugin::AppContext> app = ergod::plugin::make_app_context("sdk_app", Term());
-
-  Fixture() {
+struct Fixture : PluginFixture {
+  Fixture() : PluginFixture(ergod::plugin::make_app_context("sdk_app", Term())) {
     auto loaded = reg.load(SDK_TEST_PLUGIN);
     INFO((loaded.ok() ? std::string() : loaded.error()));
     REQUIRE(loaded.ok());
     REQUIRE(reg.load(ECHO_PLUGIN).ok());
-  }
-
-  Term start(const char* plugin, const char* behavior, Term args = Term::nil()) {
-    auto server = reg.make_server(plugin, behavior, app);
-    REQUIRE(server.ok());
-    return gen_server::start(rt, std::move(server).value(), std::move(args));
-  }
-  Term start_ok(const char* plugin, const char* behavior) {
-    Term r = start(plugin, behavior);
-    REQUIRE(r.is_tuple());
-    REQUIRE(r.element(0) == A("ok"));
-    return r.element(1);
-  }
-  Term call(const Term& pid, Term req) {
-    CallOutcome o = gen_server::call(rt, pid, std::move(req));
-    return o.ok ? o.value : T({A("call_failed"), o.value});
   }
 };
 
