@@ -42,6 +42,14 @@ struct FakeHandler : ControlHandler {
 
 ControlRequest req(ControlCommand c, std::string app = {}) { return ControlRequest{c, std::move(app)}; }
 
+// The address of a unix socket at path (the TempDir's paths fit its 108 bytes).
+sockaddr_un unix_address(const fs::path& path) {
+  sockaddr_un a{};
+  a.sun_family = AF_UNIX;
+  std::strcpy(a.sun_path, path.c_str());
+  return a;
+}
+
 }  // namespace
 
 TEST_CASE("every command parses, with an application name where it takes one", "[cli][control]") {
@@ -170,9 +178,7 @@ TEST_CASE("a raw request line that does not parse is answered with the reason",
   REQUIRE(server.open(sock).ok());
   server.serve(handler);
   int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
-  sockaddr_un a{};
-  a.sun_family = AF_UNIX;
-  std::strcpy(a.sun_path, sock.c_str());
+  sockaddr_un a = unix_address(sock);
   REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
   std::string line = "frobnicate\n";
   REQUIRE(::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()));
@@ -191,9 +197,7 @@ TEST_CASE("a stale socket file is replaced, a live one refuses the second server
   {
     // A bound socket nobody listens on: what a killed daemon leaves behind.
     int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
-    sockaddr_un a{};
-    a.sun_family = AF_UNIX;
-    std::strcpy(a.sun_path, sock.c_str());
+    sockaddr_un a = unix_address(sock);
     REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
     ::close(fd);
   }
