@@ -36,15 +36,25 @@ const char* kProbe =
     "receive {From, M} -> io:format(\"GOT ~p ~p ~p~n\", [M, nodes(), nodes(hidden)]), "
     "From ! {seen, nodes(), nodes(hidden)} end, timer:sleep(60000).";
 
-}  // namespace
-
-TEST_CASE("monitor_node and monitor_nodes follow a real erl node up and down", "[interop][nodes]") {
+// What each test starts from: logs captured, an ergod node on a free EPMD port, and the
+// name of the erl node the test starts.
+struct ErlTestNode {
   LogCapture logs;
   uint16_t epmd_port = free_port();
-  RuntimeNode node(epmd_port);
-  REQUIRE(node.error().empty());
-  subscribe(node);
+  RuntimeNode node{epmd_port};
   std::string erl_name = unique_name("erl"), erl_full = erl_name + "@" + short_host();
+
+  ErlTestNode() { REQUIRE(node.error().empty()); }
+};
+
+// The same with testproc subscribed to monitor_nodes.
+struct SubscribedNode : ErlTestNode {
+  SubscribedNode() { subscribe(node); }
+};
+
+}  // namespace
+
+TEST_CASE_METHOD(SubscribedNode, "monitor_node and monitor_nodes follow a real erl node up and down", "[interop][nodes]") {
   auto erl = start_erl(erl_name, "interop_cookie", epmd_port, connect_code(node.name()));
   INFO(logs.all() << node.pending());
   REQUIRE(erl->wait_for("CONNECT true", 20s));
@@ -55,7 +65,7 @@ TEST_CASE("monitor_node and monitor_nodes follow a real erl node up and down", "
 
   // Two monitors of the erl node, and one of a node that does not exist (the connect fails).
   std::string ghost = "ghost@" + short_host();
-  REQUIRE(node.rt().run_in(node.testproc(), [erl_full, ghost](runtime::Process& self) {
+  REQUIRE(node.rt().run_in(node.testproc(), [erl_full = erl_full, ghost](runtime::Process& self) {
     self.monitor_node(Atom::make(erl_full), true);
     self.monitor_node(Atom::make(erl_full), true);
     self.monitor_node(Atom::make(ghost), true);
@@ -70,13 +80,7 @@ TEST_CASE("monitor_node and monitor_nodes follow a real erl node up and down", "
   CHECK_FALSE(node.expect(is(down), 0ms));
 }
 
-TEST_CASE("a hidden erl node that connects to ergod is listed as hidden and not visible", "[interop][nodes]") {
-  LogCapture logs;
-  uint16_t epmd_port = free_port();
-  RuntimeNode node(epmd_port);
-  REQUIRE(node.error().empty());
-  subscribe(node);
-  std::string erl_name = unique_name("erl"), erl_full = erl_name + "@" + short_host();
+TEST_CASE_METHOD(SubscribedNode, "a hidden erl node that connects to ergod is listed as hidden and not visible", "[interop][nodes]") {
   auto erl = start_erl(erl_name, "interop_cookie", epmd_port,
                        connect_code(node.name(), "CONNECT ~p ~p ~p~n", "[R, nodes(), nodes(hidden)]"), {"-hidden"});
   INFO(erl->output() << logs.all() << node.pending());
@@ -93,13 +97,7 @@ TEST_CASE("a hidden erl node that connects to ergod is listed as hidden and not 
   CHECK_FALSE(node.expect(is(tup({atom("nodedown"), atom(erl_full)})), 0ms));
 }
 
-TEST_CASE("ergod connecting to a hidden erl node sees it hidden and erl sees ergod hidden", "[interop][nodes]") {
-  LogCapture logs;
-  uint16_t epmd_port = free_port();
-  RuntimeNode node(epmd_port);
-  REQUIRE(node.error().empty());
-  subscribe(node);
-  std::string erl_name = unique_name("erl"), erl_full = erl_name + "@" + short_host();
+TEST_CASE_METHOD(SubscribedNode, "ergod connecting to a hidden erl node sees it hidden and erl sees ergod hidden", "[interop][nodes]") {
   auto erl = start_erl(erl_name, "interop_cookie", epmd_port, kProbe, {"-hidden"});
   REQUIRE(erl->wait_for("READY", 20s));
   REQUIRE(node.rt().send(tup({atom("probe"), atom(erl_full)}), tup({node.testproc(), atom("hello")})));
@@ -113,12 +111,7 @@ TEST_CASE("ergod connecting to a hidden erl node sees it hidden and erl sees erg
   CHECK(node.dist().visible_nodes().empty());
 }
 
-TEST_CASE("ergod connecting to a visible erl node publishes itself as visible", "[interop][nodes]") {
-  LogCapture logs;
-  uint16_t epmd_port = free_port();
-  RuntimeNode node(epmd_port);
-  REQUIRE(node.error().empty());
-  std::string erl_name = unique_name("erl"), erl_full = erl_name + "@" + short_host();
+TEST_CASE_METHOD(ErlTestNode, "ergod connecting to a visible erl node publishes itself as visible", "[interop][nodes]") {
   auto erl = start_erl(erl_name, "interop_cookie", epmd_port, kProbe);
   REQUIRE(erl->wait_for("READY", 20s));
   REQUIRE(node.rt().send(tup({atom("probe"), atom(erl_full)}), tup({node.testproc(), atom("hello")})));
