@@ -1,6 +1,12 @@
 // A distribution connection on libuv (see connection.h).
 #include "dist/connection.h"
 
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <cerrno>
+#include <climits>
+
 #include "base/log.h"
 #include "dist/wire.h"
 
@@ -11,14 +17,23 @@ constexpr size_t kHandshakeRead = 16 * 1024;
 }
 
 Connection::Connection(uv_loop_t* loop, Handshake hs, ConnectionOptions options, ConnectionHandler* handler, Id id)
-    : loop_(loop), hs_(std::move(hs)), options_(options), handler_(handler), id_(id), reader_(options.max_frame) {
+    : loop_(loop), hs_(std::move(hs)), options_(options), handler_(handler), id_(id), reader_(options.max_frame),
+      loop_thread_(std::this_thread::get_id()) {
   timer_ = new uv_timer_t;
   uv_timer_init(loop_, timer_);
   timer_->data = this;
   flush_idle_ = new uv_idle_t;
   uv_idle_init(loop_, flush_idle_);
   flush_idle_->data = this;
-  open_handles_ = 2;
+  flush_async_ = new uv_async_t;
+  uv_async_init(loop_, flush_async_, [](uv_async_t* a) {
+    auto* c = static_cast<Connection*>(a->data);
+    std::lock_guard<std::mutex> l(c->out_mu_);
+    c->flush_asked_ = false;
+    c->schedule_flush_locked();
+  });
+  flush_async_->data = this;
+  open_handles_ = 3;
   // The handshake as a whole must finish within the setup time.
   uv_timer_start(timer_, [](uv_timer_t* t) {
     auto* c = static_cast<Connection*>(t->data);
@@ -58,6 +73,11 @@ void Connection::attach(uv_tcp_t* tcp) {
   tcp_->data = this;
   ++open_handles_;
   uv_tcp_nodelay(tcp_, 1);  // small control messages must not wait for Nagle
+  {
+    uv_os_fd_t fd;
+    std::lock_guard<std::mutex> l(out_mu_);
+    if (uv_fileno(reinterpret_cast<uv_handle_t*>(tcp_), &fd) == 0) fd_ = fd;
+  }
   if (address_.empty() || hs_.is_initiator()) address_ = dist::peer_address(tcp_);
   last_read_ms_ = uv_now(loop_);
   start_reading();
@@ -195,16 +215,23 @@ void Connection::on_tick() {
     return close("net_tick_timeout: node " + peer_node() + " silent for " +
                  std::to_string(options_.net_ticktime_ms) + " ms");
   }
-  if (options_.send_ticks && !wrote_since_tick_ && out_.empty() && !writing_) send_raw(std::string(4, '\0'));
-  wrote_since_tick_ = false;
+  bool idle;
+  {
+    std::lock_guard<std::mutex> l(out_mu_);
+    idle = out_.empty() && !writing_;
+  }
+  if (options_.send_ticks && !wrote_since_tick_.exchange(false, std::memory_order_relaxed) && idle)
+    send_raw(std::string(4, '\0'));
+  wrote_since_tick_.store(false, std::memory_order_relaxed);
 }
 
 // Whether a frame of size bytes (plus its 4-byte length) may be queued now.
 Status Connection::admit_frame(size_t size) const {
   if (closing_) return make_error("connection to node " + peer_node() + " is closing");
   if (!up_) return make_error("connection to node " + peer_node() + " is not up");
-  if (queued_bytes() + size + 4 > options_.max_output)
-    return make_error("output queue to node " + peer_node() + " is full (" + std::to_string(queued_bytes()) + " bytes)");
+  if (queued_bytes_locked() + size + 4 > options_.max_output)
+    return make_error("output queue to node " + peer_node() + " is full (" + std::to_string(queued_bytes_locked()) +
+                      " bytes)");
   return Ok{};
 }
 
@@ -215,12 +242,14 @@ void Connection::put_frame_length(size_t size) {
 }
 
 void Connection::frame_queued() {
-  ++frames_sent_;
-  wrote_since_tick_ = true;
-  schedule_flush();
+  frames_sent_.fetch_add(1, std::memory_order_relaxed);
+  wrote_since_tick_.store(true, std::memory_order_relaxed);
+  // Other threads write with write_now(), once for all the frames they queue in a row.
+  if (std::this_thread::get_id() == loop_thread_) schedule_flush_locked();
 }
 
 Status Connection::send_frame(std::string_view frame) {
+  std::lock_guard<std::mutex> l(out_mu_);
   if (auto s = admit_frame(frame.size()); !s) return s;
   put_frame_length(frame.size());
   append_out(frame);
@@ -230,6 +259,7 @@ Status Connection::send_frame(std::string_view frame) {
 
 Status Connection::send_frame(std::string_view head, std::span<const uint8_t> body) {
   size_t size = head.size() + body.size();
+  std::lock_guard<std::mutex> l(out_mu_);
   if (auto s = admit_frame(size); !s) return s;
   put_frame_length(size);
   append_out(head);
@@ -241,6 +271,7 @@ Status Connection::send_frame(std::string_view head, std::span<const uint8_t> bo
 Status Connection::send_frame(std::string_view head, std::shared_ptr<const void> keep, std::span<const uint8_t> body) {
   if (body.size() < kCopyBelow || !keep) return send_frame(head, body);
   size_t size = head.size() + body.size();
+  std::lock_guard<std::mutex> l(out_mu_);
   if (auto s = admit_frame(size); !s) return s;
   put_frame_length(size);
   append_out(head);
@@ -263,9 +294,10 @@ void Connection::append_out(std::string_view bytes) {
 
 void Connection::send_raw(std::string_view bytes) {
   if (closing_) return;
+  std::lock_guard<std::mutex> l(out_mu_);
   append_out(bytes);
-  wrote_since_tick_ = true;
-  schedule_flush();
+  wrote_since_tick_.store(true, std::memory_order_relaxed);
+  schedule_flush_locked();
 }
 
 // Writes wait for an idle handle, so that every frame queued while handling one read (or one
@@ -274,6 +306,11 @@ void Connection::send_raw(std::string_view bytes) {
 // runs before poll) are written in the next turn, not after the next event (which could be a
 // tick away).
 void Connection::schedule_flush() {
+  std::lock_guard<std::mutex> l(out_mu_);
+  schedule_flush_locked();
+}
+
+void Connection::schedule_flush_locked() {
   if (!tcp_ || writing_ || out_.empty() || uv_is_active(reinterpret_cast<uv_handle_t*>(flush_idle_))) return;
   uv_idle_start(flush_idle_, [](uv_idle_t* h) {
     uv_idle_stop(h);
@@ -282,28 +319,29 @@ void Connection::schedule_flush() {
 }
 
 void Connection::flush() {
-  if (!tcp_ || writing_ || out_.empty() || uv_is_closing(reinterpret_cast<uv_handle_t*>(tcp_))) return;
-  inflight_.swap(out_);
-  inflight_bytes_ = out_bytes_;
-  out_bytes_ = 0;
-  writing_ = true;
-  ++write_calls_;
+  {
+    std::lock_guard<std::mutex> l(out_mu_);
+    if (!tcp_ || writing_ || out_.empty() || uv_is_closing(reinterpret_cast<uv_handle_t*>(tcp_))) return;
+    inflight_.swap(out_);
+    inflight_bytes_ = out_bytes_;
+    out_bytes_ = 0;
+    writing_ = true;  // from here on other threads only queue: inflight_ and bufs_ are ours
+  }
+  write_calls_.fetch_add(1, std::memory_order_relaxed);
   auto* req = new uv_write_t;
   req->data = this;
   bufs_.clear();
-  for (auto& p : inflight_) {
-    if (p.keep)
-      bufs_.push_back(uv_buf_init(const_cast<char*>(reinterpret_cast<const char*>(p.data)), static_cast<unsigned>(p.size)));
-    else
-      bufs_.push_back(uv_buf_init(p.own.data(), static_cast<unsigned>(p.own.size())));
-  }
+  for (auto& p : inflight_) bufs_.push_back(p.buf());
   int rc = uv_write(req, reinterpret_cast<uv_stream_t*>(tcp_), bufs_.data(), static_cast<unsigned>(bufs_.size()),
                     [](uv_write_t* r, int status) {
     auto* c = static_cast<Connection*>(r->data);
     delete r;
-    c->writing_ = false;
-    c->inflight_.clear();
-    c->inflight_bytes_ = 0;
+    {
+      std::lock_guard<std::mutex> l(c->out_mu_);
+      c->writing_ = false;
+      c->inflight_.clear();
+      c->inflight_bytes_ = 0;
+    }
     if (status == UV_ECANCELED) return;
     if (status != 0) return c->close("write to node " + c->peer_node() + " failed: " + uv_error_text(status));
     if (c->closing_) {
@@ -312,17 +350,64 @@ void Connection::flush() {
       return;
     }
     c->schedule_flush();
+    if (c->up_ && c->handler_) c->handler_->on_written(*c);
   });
   if (rc != 0) {
     delete req;
-    writing_ = false;
+    {
+      std::lock_guard<std::mutex> l(out_mu_);
+      writing_ = false;
+    }
     close("write to node " + peer_node() + " failed: " + uv_error_text(rc));
+  }
+}
+
+// Another thread's frames, with no uv_write in flight: write what is queued now, from this
+// thread (the socket is non-blocking; MSG_NOSIGNAL because nothing here ignores SIGPIPE).
+// What the socket does not take waits for the loop, asked once with flush_async_. Under out_mu_.
+void Connection::write_now_locked() {
+  if (writing_ || closing_ || fd_ < 0 || out_.empty()) return;
+  if (!flush_asked_) {
+    iov_.clear();
+    for (auto& p : out_) {
+      if (iov_.size() == IOV_MAX) break;
+      iov_.push_back(p.buf());
+    }
+    msghdr msg{};
+    msg.msg_iov = reinterpret_cast<iovec*>(iov_.data());
+    msg.msg_iovlen = iov_.size();
+    ssize_t n;
+    do n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+    while (n < 0 && errno == EINTR);
+    if (n > 0) {
+      direct_writes_.fetch_add(1, std::memory_order_relaxed);
+      out_bytes_ -= size_t(n);
+      size_t done = 0;
+      for (; done < out_.size(); ++done) {
+        size_t left = out_[done].buf().len;
+        if (size_t(n) < left) {
+          out_[done].consume(size_t(n));
+          break;
+        }
+        n -= ssize_t(left);
+      }
+      out_.erase(out_.begin(), out_.begin() + ptrdiff_t(done));
+      if (out_.empty()) return;
+    }
+    // EAGAIN, a partial write or an error: the loop's uv_write carries on (and reports errors).
+  }
+  if (!flush_asked_) {
+    flush_asked_ = true;
+    uv_async_send(flush_async_);
   }
 }
 
 void Connection::close(const std::string& reason) {
   if (closing_) return;
-  closing_ = true;
+  {
+    std::lock_guard<std::mutex> l(out_mu_);  // no write from another thread after this
+    closing_ = true;
+  }
   close_reason_ = reason;
   if (dial_) {
     dial_->cancel();
@@ -353,6 +438,9 @@ void Connection::handle_closed() {
     } else if (h == reinterpret_cast<uv_handle_t*>(c->timer_)) {
       delete c->timer_;
       c->timer_ = nullptr;
+    } else if (h == reinterpret_cast<uv_handle_t*>(c->flush_async_)) {
+      delete c->flush_async_;
+      c->flush_async_ = nullptr;
     } else {
       delete c->flush_idle_;
       c->flush_idle_ = nullptr;
@@ -364,6 +452,7 @@ void Connection::handle_closed() {
   };
   uv_close(reinterpret_cast<uv_handle_t*>(timer_), on_handle_closed);
   uv_close(reinterpret_cast<uv_handle_t*>(flush_idle_), on_handle_closed);
+  uv_close(reinterpret_cast<uv_handle_t*>(flush_async_), on_handle_closed);
   if (tcp_) uv_close(reinterpret_cast<uv_handle_t*>(tcp_), on_handle_closed);
 }
 

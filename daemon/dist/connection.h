@@ -4,21 +4,33 @@
 // and declares the peer down after net_ticktime of silence. Garbage, a huge length prefix or
 // a slow handshake cost only this connection.
 //
+// Frames sent from another thread (a worker sending to remote processes) are written by that
+// thread when it calls write_now(), after the frames it wants in one write: a non-blocking
+// sendmsg on the socket under the output lock, unless a uv_write is in flight. The loop thread
+// is not woken for them (each wake-up cost a thread hand-off on every remote call). What the
+// socket does not take stays queued, and the loop writes it (woken with a uv_async).
+//
 // What it does not do: decode the distribution header, the atom cache, fragments or control
 // messages (the layer above does, from the spans), nor decide verdicts (the handler does, with
 // a PeerTable; see connection_manager.h).
 //
-// Threads: everything on the loop thread. A Connection deletes itself after on_closed; the
-// handler must drop its pointer then.
+// Threads: everything on the loop thread, except the send_frame forms, write_now() and
+// queued_bytes(), which any thread may call while the connection is up and not yet deleted
+// (the caller makes sure of that, see NodeLink::detach); they take the output lock. A frame
+// queued on another thread leaves at its write_now() (or with the loop's next write). A Connection deletes itself after
+// on_closed; the handler must drop its pointer then.
 #pragma once
 
 #include <uv.h>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "dist/frame.h"
@@ -57,6 +69,9 @@ class ConnectionHandler {
   // The last event. `reason` says why, naming the peer when known; `was_up` tells a dropped
   // link from a failed handshake.
   virtual void on_closed(Connection& c, const std::string& reason, bool was_up) = 0;
+  // A uv_write completed: there is room for more output (the layer above sends its next
+  // fragments now rather than on a timer).
+  virtual void on_written(Connection&) {}
 };
 
 class Connection {
@@ -84,6 +99,11 @@ class Connection {
   // (held until the write completes) instead of being copied into the output queue; small
   // ones are copied so that small frames still coalesce.
   Status send_frame(std::string_view head, std::shared_ptr<const void> keep, std::span<const uint8_t> body);
+  // Another thread: writes what is queued now (see above). Not on the loop thread.
+  void write_now() {
+    std::lock_guard<std::mutex> l(out_mu_);
+    write_now_locked();
+  }
   // Raw bytes, framed by the caller (tests use it to send garbage).
   void send_raw(std::string_view bytes);
 
@@ -105,11 +125,15 @@ class Connection {
   uint64_t flags() const { return hs_.flags(); }  // negotiated, once up
   const Handshake& handshake() const { return hs_; }
   const std::string& peer_address() const { return address_; }
-  size_t queued_bytes() const { return out_bytes_ + inflight_bytes_; }
-  // Counters: uv_write calls made and frames queued with send_frame (their ratio shows the
-  // coalescing at work).
-  uint64_t write_calls() const { return write_calls_; }
-  uint64_t frames_sent() const { return frames_sent_; }
+  size_t queued_bytes() const {  // any thread
+    std::lock_guard<std::mutex> l(out_mu_);
+    return queued_bytes_locked();
+  }
+  // Counters: uv_write calls made, writes made at once from other threads, and frames queued
+  // with send_frame (their ratio shows the coalescing at work).
+  uint64_t write_calls() const { return write_calls_.load(std::memory_order_relaxed); }
+  uint64_t direct_writes() const { return direct_writes_.load(std::memory_order_relaxed); }
+  uint64_t frames_sent() const { return frames_sent_.load(std::memory_order_relaxed); }
 
  private:
   Connection(uv_loop_t* loop, Handshake hs, ConnectionOptions options, ConnectionHandler* handler, Id id);
@@ -121,7 +145,9 @@ class Connection {
   void become_up();
   void deliver_frames();
   void schedule_flush();
+  void schedule_flush_locked();
   void flush();
+  void write_now_locked();
   void on_tick();
   void handle_closed();
 
@@ -133,6 +159,7 @@ class Connection {
   uv_tcp_t* tcp_ = nullptr;
   uv_timer_t* timer_ = nullptr;  // setup timeout during the handshake, ticks once up
   uv_idle_t* flush_idle_ = nullptr;
+  uv_async_t* flush_async_ = nullptr;  // other threads ask the loop to write what they left
   std::shared_ptr<Dial> dial_;
   std::string address_;
   std::string hs_buf_;       // read buffer during the handshake
@@ -141,28 +168,46 @@ class Connection {
   // held by `keep` (a big body written without a copy).
   struct Piece {
     std::string own;
+    size_t skip = 0;  // bytes of `own` already written (a direct write stopped inside it)
     std::shared_ptr<const void> keep;
     const uint8_t* data = nullptr;
     size_t size = 0;
+    uv_buf_t buf() const {  // what is left to write
+      if (keep) return uv_buf_init(const_cast<char*>(reinterpret_cast<const char*>(data)), static_cast<unsigned>(size));
+      return uv_buf_init(const_cast<char*>(own.data() + skip), static_cast<unsigned>(own.size() - skip));
+    }
+    void consume(size_t n) {
+      if (keep) data += n, size -= n;
+      else skip += n;
+    }
   };
   static constexpr size_t kCopyBelow = 16 * 1024;  // bodies smaller than this are copied
   void append_out(std::string_view bytes);
-  // The three send_frame forms share these: admission, the length prefix, the bookkeeping.
+  // The three send_frame forms share these (under out_mu_): admission, the length prefix, the
+  // bookkeeping and the write (at once from another thread, else at the loop's next idle).
   Status admit_frame(size_t size) const;
   void put_frame_length(size_t size);
   void frame_queued();
+  size_t queued_bytes_locked() const { return out_bytes_ + inflight_bytes_; }
+
+  // The output lock: out_, out_bytes_, inflight_bytes_, writing_, flush_asked_ and the changes
+  // of closing_ and fd_ (the loop thread reads closing_ without it: only the loop writes it).
+  mutable std::mutex out_mu_;
+  std::thread::id loop_thread_;
+  int fd_ = -1;                  // the socket, for writes from other threads; -1 until attached
   std::vector<Piece> out_;       // queued, not yet handed to libuv
   std::vector<Piece> inflight_;  // handed to libuv, write not completed
   std::vector<uv_buf_t> bufs_;
+  std::vector<uv_buf_t> iov_;  // direct writes (under out_mu_); uv_buf_t is an iovec on unix
   size_t out_bytes_ = 0, inflight_bytes_ = 0;
   bool writing_ = false;
+  bool flush_asked_ = false;  // flush_async_ sent, its callback not run yet
   bool up_ = false;
   bool closing_ = false;
   bool closed_notified_ = false;
-  bool wrote_since_tick_ = false;
+  std::atomic<bool> wrote_since_tick_{false};
   uint64_t last_read_ms_ = 0;
-  uint64_t write_calls_ = 0;
-  uint64_t frames_sent_ = 0;
+  std::atomic<uint64_t> write_calls_{0}, direct_writes_{0}, frames_sent_{0};
   int open_handles_ = 0;
   std::string close_reason_;
 };

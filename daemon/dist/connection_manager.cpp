@@ -195,6 +195,10 @@ void ConnectionManager::on_frame(Connection& c, const Frame& frame) {
   if (on_node_frame) on_node_frame(c, frame);
 }
 
+void ConnectionManager::on_written(Connection& c) {
+  if (on_node_written) on_node_written(c);
+}
+
 void ConnectionManager::on_closed(Connection& c, const std::string& reason, bool was_up) {
   std::string node = c.peer_node();
   conns_.erase(c.id());

@@ -65,6 +65,7 @@ class ConnectionManager final : private ConnectionHandler {
   // For the layer above.
   std::function<void(Connection&)> on_node_up;
   std::function<void(Connection&, const Frame&)> on_node_frame;
+  std::function<void(Connection&)> on_node_written;  // an up connection finished a write
   std::function<void(const std::string& node, const std::string& reason)> on_node_down;
 
  private:
@@ -79,6 +80,7 @@ class ConnectionManager final : private ConnectionHandler {
   void on_replace_old(Connection& c) override;
   void on_up(Connection& c) override;
   void on_frame(Connection& c, const Frame& frame) override;
+  void on_written(Connection& c) override;
   void on_closed(Connection& c, const std::string& reason, bool was_up) override;
 
   uv_loop_t* loop_;

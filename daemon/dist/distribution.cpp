@@ -22,7 +22,7 @@ struct Distribution::Impl {
   uv_timer_t pump_timer;
   std::unique_ptr<EpmdManager> epmd;
   std::unique_ptr<ConnectionManager> cm;
-  std::unordered_map<std::string, std::unique_ptr<NodeLink>> links;
+  std::unordered_map<std::string, std::shared_ptr<NodeLink>> links;
   // Traffic for nodes being connected, in order.
   std::unordered_map<std::string, std::vector<Outgoing>> connecting;
   std::vector<Outgoing> batch;
@@ -90,6 +90,7 @@ Result<uint32_t> Distribution::start() {
 
 void Distribution::run_loop(std::promise<Result<uint32_t>>* started) {
   Impl& m = *impl_;
+  loop_id_ = std::this_thread::get_id();
   uv_loop_init(&m.loop);
   uv_async_init(&m.loop, &m.wake, [](uv_async_t* a) { static_cast<Distribution*>(a->data)->drain(); });
   m.wake.data = this;
@@ -112,6 +113,11 @@ void Distribution::run_loop(std::promise<Result<uint32_t>>* started) {
     }
     if (r.value()) route_in(*it->second, msg);
   };
+  // The next fragments of a big message leave when a write completes, not on a timer.
+  m.cm->on_node_written = [this](Connection& c) {
+    auto it = impl_->links.find(c.peer_node());
+    if (it != impl_->links.end()) pump_link(it->first, *it->second);
+  };
   if (int rc = m.cm->listen(); rc != 0) {
     started->set_value(make_error("cannot listen for distribution: " + uv_error_text(rc)));
     shutdown_loop();
@@ -131,6 +137,11 @@ void Distribution::run_loop(std::promise<Result<uint32_t>>* started) {
   }
   // Runs until shutdown_loop() has closed our handles and every connection is gone.
   uv_run(&m.loop, UV_RUN_DEFAULT);
+  for (auto& [node, link] : m.links) link->detach();
+  {
+    std::lock_guard<std::mutex> l(direct_mu_);
+    direct_links_.clear();
+  }
   m.links.clear();
   m.cm.reset();
   m.epmd.reset();
@@ -206,10 +217,12 @@ void Distribution::update_nodes() {
 // ---- hand-off ---------------------------------------------------------------------------------
 
 bool Distribution::post(Atom node, Control control, Term payload) {
+  if (send_direct(node, control, payload)) return true;
   {
     std::lock_guard<std::mutex> l(queue_mu_);
     if (stopping_) return false;
     queue_.push_back(Outgoing{node, std::move(control), std::move(payload), {}});
+    ++unrouted_;
   }
   uv_async_send(&impl_->wake);
   return true;
@@ -220,6 +233,7 @@ void Distribution::post_task(std::function<void()> task) {
     std::lock_guard<std::mutex> l(queue_mu_);
     if (stopping_) return;
     queue_.push_back(Outgoing{Atom(), Control{}, Term(), std::move(task)});
+    ++unrouted_;
   }
   uv_async_send(&impl_->wake);
 }
@@ -230,41 +244,75 @@ void Distribution::drain() {
     std::lock_guard<std::mutex> l(queue_mu_);
     m.batch.swap(queue_);
   }
+  uint64_t routed = 0;
   for (auto& o : m.batch) {
     if (o.task) {
       o.task();
-    } else if (!m.stopped) {
-      route_out(o);
+      ++routed;
+    } else if (m.stopped || !route_out(o)) {
+      ++routed;
     }
   }
   m.batch.clear();
+  std::lock_guard<std::mutex> l(queue_mu_);
+  unrouted_ -= routed;
+}
+
+bool Distribution::send_direct(Atom node, Control& control, Term& payload) {
+  if (std::this_thread::get_id() == loop_id_) return false;  // the loop keeps its queue's order
+  {
+    std::lock_guard<std::mutex> l(queue_mu_);
+    if (stopping_ || unrouted_ != 0) return false;
+  }
+  std::shared_ptr<NodeLink> link;
+  {
+    std::lock_guard<std::mutex> l(direct_mu_);
+    auto it = direct_links_.find(node.index());
+    if (it == direct_links_.end()) return false;
+    link = it->second;
+  }
+  if (!adapt_to_peer(control, payload, link->flags())) return true;  // dropped, as OTP does
+  // A failure sent nothing (or the connection is closing): the queue retries, and the loop
+  // closes the connection if it fails again.
+  if (!link->send(control, payload)) return false;
+  messages_out_.fetch_add(1, std::memory_order_relaxed);
+  // Fragments over the watermark: the loop pumps them (a write completion may not follow if
+  // this thread's direct write emptied the connection's queue).
+  if (link->has_queued()) post_task([this] { schedule_pump(); });
+  return true;
+}
+
+void Distribution::publish_link(Atom node, std::shared_ptr<NodeLink> link) {
+  std::lock_guard<std::mutex> l(direct_mu_);
+  if (link)
+    direct_links_[node.index()] = std::move(link);
+  else
+    direct_links_.erase(node.index());
 }
 
 // ---- out --------------------------------------------------------------------------------------
 
-void Distribution::route_out(Outgoing& o) {
+bool Distribution::route_out(Outgoing& o) {
   Impl& m = *impl_;
   std::string node(o.node.name());
-  if (node == options_.dist.node_name) return;
+  if (node == options_.dist.node_name) return false;
   auto it = m.links.find(node);
   if (it == m.links.end()) {
     auto& held = m.connecting[node];
     held.push_back(std::move(o));
     if (held.size() == 1) m.cm->connect(node, [this, node](Status s) { connect_done(node, s); });
-    return;
+    return true;
   }
   NodeLink& link = *it->second;
-  if (!adapt_to_peer(o.control, o.payload, link.flags())) return;
-  uint64_t before = link.fragmented_sent();
+  if (!adapt_to_peer(o.control, o.payload, link.flags())) return false;
   auto s = link.send(o.control, o.payload);
-  fragmented_out_.fetch_add(link.fragmented_sent() - before, std::memory_order_relaxed);
   if (!s) {
     log_error("closing the connection to node " + node + ": " + s.error());
     link.connection().close(s.error());
-    return;
+    return false;
   }
   messages_out_.fetch_add(1, std::memory_order_relaxed);
-  if (link.has_queued()) schedule_pump();
+  return false;
 }
 
 void Distribution::connect_done(const std::string& node, const Status& s) {
@@ -273,6 +321,14 @@ void Distribution::connect_done(const std::string& node, const Status& s) {
   if (it == m.connecting.end()) return;
   auto held = std::move(it->second);
   m.connecting.erase(it);
+  struct Routed {  // the held items are through route_out when this scope ends, either way
+    Distribution* d;
+    uint64_t n;
+    ~Routed() {
+      std::lock_guard<std::mutex> l(d->queue_mu_);
+      d->unrouted_ -= n;
+    }
+  } routed{this, held.size()};
   if (s && m.links.count(node)) {
     for (auto& o : held) route_out(o);
     return;
@@ -289,23 +345,19 @@ void Distribution::schedule_pump() {
   uv_timer_start(&impl_->pump_timer, [](uv_timer_t* t) { static_cast<Distribution*>(t->data)->pump(); }, 0, 0);
 }
 
+// Work left after a pump means the connection's output is over the watermark: its next write
+// completion (on_node_written) pumps again.
 void Distribution::pump() {
-  bool more = false;
-  for (auto& [node, link] : impl_->links) {
-    if (!link->has_queued()) continue;
-    uint64_t before = link->fragmented_sent();
-    auto r = link->pump();
-    fragmented_out_.fetch_add(link->fragmented_sent() - before, std::memory_order_relaxed);
-    if (!r) {
-      log_error("closing the connection to node " + node + ": " + r.error());
-      link->connection().close(r.error());
-      continue;
-    }
-    more = more || r.value();
+  for (auto& [node, link] : impl_->links) pump_link(node, *link);
+}
+
+void Distribution::pump_link(const std::string& node, NodeLink& link) {
+  if (!link.has_queued()) return;
+  auto r = link.pump();
+  if (!r) {
+    log_error("closing the connection to node " + node + ": " + r.error());
+    link.connection().close(r.error());
   }
-  // Work left: the output queue is over the watermark; look again once libuv wrote some.
-  if (more)
-    uv_timer_start(&impl_->pump_timer, [](uv_timer_t* t) { static_cast<Distribution*>(t->data)->pump(); }, 1, 0);
 }
 
 bool Distribution::connect_node(Atom node) {
@@ -338,8 +390,13 @@ void Distribution::send_spawn_reply(Atom node, const Term& req_id, const Term& t
 
 void Distribution::node_up(Connection& c) {
   Impl& m = *impl_;
-  m.links[c.peer_node()] = std::make_unique<NodeLink>(c, options_.link);
+  auto link = std::make_shared<NodeLink>(c, options_.link, &fragmented_out_);
+  auto& slot = m.links[c.peer_node()];
+  if (slot) slot->detach();
+  slot = link;
   update_nodes();
+  // Workers may send to it directly from now on (once nothing held for it is left unrouted).
+  publish_link(Atom::make(c.peer_node()), link);
   // nodeup before anything from the node is delivered (this runs before its first frame).
   if (auto* rt = runtime_.load(std::memory_order_acquire)) rt->node_up(Atom::make(c.peer_node()), hidden_connection(c, options_.dist.hidden));
   if (node_event_) node_event_(c.peer_node(), true);
@@ -348,10 +405,14 @@ void Distribution::node_up(Connection& c) {
 
 void Distribution::node_gone(const std::string& node, const std::string& reason) {
   Impl& m = *impl_;
-  m.links.erase(node);
+  Atom a;
+  if (auto it = m.links.find(node); it != m.links.end()) {
+    if (Atom::find(node, a)) publish_link(a, nullptr);
+    it->second->detach();  // a worker still holding it sends nothing more to the connection
+    m.links.erase(it);
+  }
   update_nodes();
   (void)reason;
-  Atom a;
   if (auto* rt = runtime_.load(std::memory_order_acquire); rt && Atom::find(node, a)) rt->node_down(a);
   if (node_event_) node_event_(node, false);
 }

@@ -2,11 +2,13 @@
 // libuv loop thread with the EPMD registration (EpmdManager), the connections
 // (ConnectionManager) and one NodeLink per up connection, and routes control messages both
 // ways:
-//   out: the runtime calls the RemoteRouter functions from any worker thread; each call becomes
-//        a control message on a queue that the loop thread drains (uv_async), so one thread's
-//        calls leave in the order made. The first traffic to a node connects to it; traffic
-//        is held, in order, while it connects. A failed connect drops the held messages and
-//        tells the runtime the node is down (links and monitors fire noconnection).
+//   out: the runtime calls the RemoteRouter functions from any worker thread. To an up node,
+//        with nothing of anyone's waiting in the queue below, the worker encodes and writes the
+//        message itself (NodeLink::send, Connection's direct write): no thread hand-off. Else
+//        the call becomes a control message on a queue that the loop thread drains (uv_async),
+//        so one thread's calls leave in the order made. The first traffic to a node connects
+//        to it; traffic is held, in order, while it connects. A failed connect drops the held
+//        messages and tells the runtime the node is down (links and monitors fire noconnection).
 //   in:  frames are decoded on the loop thread and handed to Runtime::deliver_*; UNLINK_ID is
 //        acknowledged, SPAWN_REQUEST goes to the spawn handler (or is refused with notsup).
 // One connection per node pair (ConnectionManager's PeerTable settles simultaneous connects).
@@ -31,6 +33,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "dist/connection_manager.h"
@@ -127,18 +130,22 @@ class Distribution final : public runtime::RemoteRouter {
   struct Impl;
 
   bool post(term::Atom node, Control control, term::Term payload = term::Term());
+  // A worker's message to an up node, sent from the calling thread; false: use the queue.
+  bool send_direct(term::Atom node, Control& control, term::Term& payload);
   void post_task(std::function<void()> task);
   void run_loop(std::promise<Result<uint32_t>>* started);
   void shutdown_loop();
   // Loop thread:
   void drain();
-  void route_out(Outgoing& o);
+  bool route_out(Outgoing& o);  // true: held until the node is connected
   void route_in(NodeLink& link, DistMessage& m);
   void node_up(Connection& c);
   void node_gone(const std::string& node, const std::string& reason);
   void connect_done(const std::string& node, const Status& s);
   void pump();
+  void pump_link(const std::string& node, NodeLink& link);
   void schedule_pump();
+  void publish_link(term::Atom node, std::shared_ptr<NodeLink> link);  // null: withdraw
   void update_nodes();
 
   DistributionOptions options_;
@@ -151,7 +158,16 @@ class Distribution final : public runtime::RemoteRouter {
   // The hand-off from other threads: swapped out whole by the loop thread.
   std::mutex queue_mu_;
   std::vector<Outgoing> queue_;
+  // Items posted and not yet through route_out (in queue_, in the loop's batch, or held for a
+  // node being connected). Workers send directly only when it is 0: a sender's message must not
+  // pass one of its own that is still on the way.
+  uint64_t unrouted_ = 0;
   bool stopping_ = false;
+  std::thread::id loop_id_;
+  // The up links, for workers (keyed by the node atom's index); the loop publishes and
+  // withdraws them.
+  std::mutex direct_mu_;
+  std::unordered_map<uint32_t, std::shared_ptr<NodeLink>> direct_links_;
   mutable std::mutex nodes_mu_;
   std::vector<std::string> nodes_;
   std::vector<bool> nodes_hidden_;  // one per nodes_ entry

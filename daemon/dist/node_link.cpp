@@ -1,15 +1,44 @@
 // One connection's message layer (see node_link.h).
 #include "dist/node_link.h"
 
+#include <thread>
+#include <vector>
+
 #include "dist/dist_header.h"
 #include "dist/flags.h"
+#include "runtime/scheduler.h"
 
 namespace ergod::dist {
 
-NodeLink::NodeLink(Connection& connection, NodeLinkOptions options)
+namespace {
+// The links this worker thread queued frames on since its last flush.
+thread_local std::vector<std::shared_ptr<NodeLink>> unflushed;
+}  // namespace
+
+void NodeLink::flush_thread() {
+  if (unflushed.empty()) return;
+  for (auto& link : unflushed) {
+    std::lock_guard<std::mutex> l(link->send_mu_);
+    if (!link->detached_) link->conn_->write_now();
+  }
+  unflushed.clear();
+}
+
+// Under send_mu_, after frames were queued from a thread other than the loop's.
+void NodeLink::written_later() {
+  if (!runtime::on_worker_thread()) return conn_->write_now();
+  for (auto& link : unflushed)
+    if (link.get() == this) return;
+  unflushed.push_back(shared_from_this());
+}
+
+NodeLink::NodeLink(Connection& connection, NodeLinkOptions options, std::atomic<uint64_t>* sent_total)
     : conn_(&connection), options_(options), flags_(connection.flags()),
       use_header_(flags_ & dflag::dist_hdr_atom_cache), use_fragments_(flags_ & dflag::fragments),
-      assembler_(options.max_message) {}
+      assembler_(options.max_message), sent_total_(sent_total), loop_thread_(std::this_thread::get_id()) {
+  static std::once_flag once;
+  std::call_once(once, [] { runtime::set_worker_flush(&NodeLink::flush_thread); });
+}
 
 Result<bool> NodeLink::receive(const Frame& frame, DistMessage& out) {
   switch (frame.kind) {
@@ -66,7 +95,8 @@ Result<std::unique_ptr<OutgoingFragments>> NodeLink::encode_and_send(const Contr
       send_cache_.rollback_message();
       return make_error(s.error());
     }
-    ++fragmented_sent_;
+    fragmented_sent_.fetch_add(1, std::memory_order_relaxed);
+    if (sent_total_) sent_total_->fetch_add(1, std::memory_order_relaxed);
     if (f->done()) f.reset();
     return f;
   }
@@ -85,6 +115,8 @@ Status NodeLink::send_next_fragment(OutgoingFragments& f) {
 }
 
 Status NodeLink::send(const Control& control, const term::Term& payload) {
+  std::lock_guard<std::mutex> l(send_mu_);
+  if (detached_) return make_error("the connection is gone");
   uint64_t sender = sender_key(control);
   auto waiting = queued_senders_.find(sender);
   if (waiting != queued_senders_.end()) {
@@ -97,7 +129,12 @@ Status NodeLink::send(const Control& control, const term::Term& payload) {
   if (r.value()) {
     ++queued_senders_[sender];
     queue_.push_back(Item{sender, std::move(r.value()), Control{}, term::Term()});
+    // The rest of its fragments follow now, up to the watermark (other senders' messages
+    // still pass between the fragments of a message bigger than that).
+    auto p = pump_locked();
+    if (!p) return make_error(p.error());
   }
+  if (std::this_thread::get_id() != loop_thread_) written_later();
   return Ok{};
 }
 
@@ -107,6 +144,14 @@ void NodeLink::dequeued(uint64_t sender) {
 }
 
 Result<bool> NodeLink::pump() {
+  std::lock_guard<std::mutex> l(send_mu_);
+  if (detached_) return false;
+  auto r = pump_locked();
+  if (r && std::this_thread::get_id() != loop_thread_) written_later();
+  return r;
+}
+
+Result<bool> NodeLink::pump_locked() {
   while (!queue_.empty() && conn_->queued_bytes() < options_.queue_watermark) {
     Item& item = queue_.front();
     if (!item.fragments) {

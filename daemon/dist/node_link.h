@@ -12,12 +12,23 @@
 // and the owner closes the connection (a peer that does not read is a dead peer; its links and
 // monitors fire noconnection). Nothing is dropped silently.
 //
-// Threads: the connection's loop thread only.
+// Threads: receive() on the connection's loop thread only. The send side (send, pump,
+// has_queued) on any thread: workers send to remote processes directly (see distribution.h),
+// the loop thread sends what went through its queue; one lock (send_mu_) keeps the atom cache,
+// the fragment queue and the order of frames on the connection the same for all of them.
+// Frames sent on a runtime worker are written when the worker flushes (runtime::WorkerFlush:
+// when it has run what it had), so that many processes' messages share one syscall; on other
+// threads at once. A NodeLink sent to from other threads must be owned by a shared_ptr.
+// detach() (loop thread, before the connection goes away) makes later sends fail, so a worker
+// that still holds the NodeLink never touches a deleted Connection.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <mutex>
+#include <thread>
 #include <unordered_map>
 
 #include "dist/atom_cache.h"
@@ -33,9 +44,10 @@ struct NodeLinkOptions {
   size_t queue_watermark = 4 << 20;   // fragments are queued on the connection up to this
 };
 
-class NodeLink {
+class NodeLink : public std::enable_shared_from_this<NodeLink> {
  public:
-  NodeLink(Connection& connection, NodeLinkOptions options = {});
+  // sent_total, if given, counts fragmented messages sent (as fragmented_sent) for a whole node.
+  NodeLink(Connection& connection, NodeLinkOptions options = {}, std::atomic<uint64_t>* sent_total = nullptr);
 
   Connection& connection() const { return *conn_; }
   uint64_t flags() const { return flags_; }
@@ -44,15 +56,27 @@ class NodeLink {
   // fragmented message is incomplete, an error for a protocol violation (close then).
   Result<bool> receive(const Frame& frame, DistMessage& out);
 
-  // Encodes and sends or queues one message. payload may be none.
+  // Encodes and sends or queues one message. payload may be none. A fragmented message's
+  // fragments are queued on the connection at once up to the watermark; pump() sends the rest.
+  // Fails (nothing sent) once detached. Any thread.
   Status send(const Control& control, const term::Term& payload);
 
   // Sends queued work while the connection's output is below the watermark. true when work
-  // remains (call again once the connection has written some).
+  // remains (call again once the connection has written some). Any thread.
   Result<bool> pump();
-  bool has_queued() const { return !queue_.empty(); }
+  bool has_queued() const {
+    std::lock_guard<std::mutex> l(send_mu_);
+    return !queue_.empty();
+  }
+  // Writes what this worker thread's sends left queued, on every link (the WorkerFlush).
+  static void flush_thread();
+  // The connection is going away: every later send fails. Loop thread.
+  void detach() {
+    std::lock_guard<std::mutex> l(send_mu_);
+    detached_ = true;
+  }
   // Messages that went out, or came in, in more than one fragment.
-  uint64_t fragmented_sent() const { return fragmented_sent_; }
+  uint64_t fragmented_sent() const { return fragmented_sent_.load(std::memory_order_relaxed); }
   uint64_t fragmented_received() const { return fragmented_received_; }
 
  private:
@@ -66,6 +90,8 @@ class NodeLink {
   // Encodes now and sends it whole, or its first fragment (then returns the rest).
   Result<std::unique_ptr<OutgoingFragments>> encode_and_send(const Control& control, const term::Term& payload);
   Status send_next_fragment(OutgoingFragments& f);
+  Result<bool> pump_locked();
+  void written_later();  // after a send from another thread than the loop's
   void dequeued(uint64_t sender);
 
   Connection* conn_;
@@ -73,15 +99,22 @@ class NodeLink {
   uint64_t flags_;
   bool use_header_;
   bool use_fragments_;
+  // Receive side (loop thread).
   ReceiveAtomCache recv_cache_;
-  SendAtomCache send_cache_;
   FragmentAssembler assembler_;
+  uint64_t fragmented_received_ = 0;
+  // Send side, under send_mu_.
+  mutable std::mutex send_mu_;
+  bool detached_ = false;
+  SendAtomCache send_cache_;
   EncodedMessage scratch_;
   std::string frame_scratch_;
   std::deque<Item> queue_;
   std::unordered_map<uint64_t, uint32_t> queued_senders_;
   uint64_t next_sequence_ = 1;
-  uint64_t fragmented_sent_ = 0, fragmented_received_ = 0;
+  std::atomic<uint64_t> fragmented_sent_{0};
+  std::atomic<uint64_t>* sent_total_;
+  std::thread::id loop_thread_;  // where it was made: the connection's loop thread
 };
 
 }  // namespace ergod::dist

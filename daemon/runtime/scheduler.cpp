@@ -25,8 +25,17 @@ struct Scheduler::Worker {
 
 namespace {
 thread_local void* current_worker = nullptr;  // Scheduler::Worker* of this thread, if any
+std::atomic<WorkerFlush> worker_flush{nullptr};
+
+void flush_worker() {
+  if (WorkerFlush f = worker_flush.load(std::memory_order_acquire)) f();
+}
 constexpr auto kSpinTime = std::chrono::microseconds(50);
 }  // namespace
+
+void set_worker_flush(WorkerFlush flush) noexcept { worker_flush.store(flush, std::memory_order_release); }
+
+bool on_worker_thread() noexcept { return current_worker != nullptr; }
 
 Scheduler::Scheduler(Runtime& rt, unsigned workers) : rt_(rt) {
   if (workers == 0) workers = std::max(1u, std::thread::hardware_concurrency());
@@ -244,6 +253,7 @@ void Scheduler::run_one(Worker& w, Process* p) {
 
 void Scheduler::worker_main(Worker& w) {
   current_worker = &w;
+  uint32_t runs = 0;
   while (!stopping_.load(std::memory_order_relaxed)) {
     Process* p = find_work(w);
     if (p) {
@@ -253,8 +263,15 @@ void Scheduler::worker_main(Worker& w) {
         if (spinning_.fetch_sub(1, std::memory_order_acq_rel) == 1) wake_if_needed();
       }
       run_one(w, p);
+      if (++runs == kFlushRuns) {
+        runs = 0;
+        flush_worker();
+      }
       continue;
     }
+    // Nothing left to run here: what this thread deferred goes out before it looks further.
+    runs = 0;
+    flush_worker();
     if (!w.spinning) {
       w.spinning = true;
       spinning_.fetch_add(1, std::memory_order_acq_rel);
@@ -284,6 +301,7 @@ void Scheduler::worker_main(Worker& w) {
     w.spinning = false;
     spinning_.fetch_sub(1, std::memory_order_acq_rel);
   }
+  flush_worker();
   current_worker = nullptr;
 }
 

@@ -36,10 +36,21 @@ inline constexpr uint32_t kNotified = 1;  // has signals and is queued (or about
 inline constexpr uint32_t kRunning = 2;   // a worker is running it
 inline constexpr uint32_t kDead = 4;      // ended: never queued again
 
+// Work a worker thread defers to do once for many processes: the distribution appends the
+// frames its processes send and writes them with one syscall. Every worker calls the flush
+// function when it has run what it had (before it looks further for work or waits), at least
+// every Scheduler::kFlushRuns runs, and before it ends. Process-wide, set once; it must be cheap
+// when the thread deferred nothing. Any thread.
+using WorkerFlush = void (*)();
+void set_worker_flush(WorkerFlush flush) noexcept;
+// Whether this thread is a worker of some Scheduler (so that work deferred on it will be flushed).
+bool on_worker_thread() noexcept;
+
 class Scheduler {
  public:
   static constexpr uint32_t kBudget = 64;       // messages a process handles before yielding
   static constexpr uint32_t kRunNextHops = 64;  // run-next hand-offs before a fair requeue
+  static constexpr uint32_t kFlushRuns = 64;    // runs between two worker flushes at most
 
   Scheduler(Runtime& rt, unsigned workers);
   ~Scheduler();  // stops and joins

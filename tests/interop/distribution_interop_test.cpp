@@ -170,6 +170,45 @@ TEST_CASE("8 MiB messages go both ways in fragments while the connection keeps t
   CHECK(p.node.dist().fragmented_in() >= 3);
 }
 
+TEST_CASE("the messages of one process reach erl in the order sent whatever their sizes and threads",
+          "[interop][distribution]") {
+  // testproc sends from a worker (written when the worker flushes, big ones in fragments, some
+  // over the fragment watermark); the test thread sends at the same time (written at once).
+  // erl echoes each back: both senders' sequences must come back in order.
+  LogCapture logs;
+  Pair p;
+  const int n = 24;
+  Term probe = p.probe;
+  REQUIRE(p.node.rt().run_in(p.self(), [probe, n](runtime::Process& self) {
+    for (int i = 0; i < n; ++i) {
+      size_t size = i % 4 == 0 ? size_t(5) << 20 : i % 4 == 1 ? 100000 : i % 4 == 2 ? 10 : 70000;
+      Term body = Term::tuple({Term::integer(i), Term::binary(std::string(size, char('a' + i % 26)))});
+      self.send(probe, tup({atom("echo"), self.self(), body}));
+    }
+  }));
+  const int m = 200;
+  for (int j = 0; j < m; ++j)
+    REQUIRE(p.node.rt().send(p.probe, tup({atom("echo"), p.self(), tup({atom("main"), Term::integer(j)})})));
+  int next_i = 0, next_j = 0;
+  while (next_i < n || next_j < m) {
+    Term e = p.node.expect_tagged("echoed", 60s);
+    INFO(p.erl->output() << logs.all() << " at " << next_i << "/" << next_j);
+    REQUIRE(e);
+    Term body = e.element(1);
+    int64_t k = -1;
+    if (body.element(0) == atom("main")) {
+      REQUIRE(body.element(1).to_int64(k));
+      CHECK(k == next_j++);
+    } else {
+      REQUIRE(body.element(0).to_int64(k));
+      CHECK(k == next_i++);
+      CHECK(body.element(1).bytes().size() ==
+            (k % 4 == 0 ? size_t(5) << 20 : k % 4 == 1 ? 100000u : k % 4 == 2 ? 10u : 70000u));
+    }
+  }
+  CHECK(p.node.dist().fragmented_out() >= size_t(n / 2));
+}
+
 TEST_CASE("links and monitors across the connection fire with the right reasons both ways",
           "[interop][distribution]") {
   LogCapture logs;
