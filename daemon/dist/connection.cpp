@@ -268,19 +268,26 @@ Status Connection::send_frame(std::string_view head, std::span<const uint8_t> bo
   return Ok{};
 }
 
-Status Connection::send_frame(std::string_view head, std::shared_ptr<const void> keep, std::span<const uint8_t> body) {
-  if (body.size() < kCopyBelow || !keep) return send_frame(head, body);
-  size_t size = head.size() + body.size();
+Status Connection::send_frame(std::string_view head, std::shared_ptr<const void> keep,
+                              std::span<const std::span<const uint8_t>> body) {
+  size_t size = head.size();
+  for (auto part : body) size += part.size();
   std::lock_guard<std::mutex> l(out_mu_);
   if (auto s = admit_frame(size); !s) return s;
   put_frame_length(size);
   append_out(head);
-  Piece p;
-  p.keep = std::move(keep);
-  p.data = body.data();
-  p.size = body.size();
-  out_.push_back(std::move(p));
-  out_bytes_ += body.size();
+  for (auto part : body) {
+    if (part.size() < kCopyBelow || !keep) {
+      append_out(std::string_view(reinterpret_cast<const char*>(part.data()), part.size()));
+      continue;
+    }
+    Piece p;
+    p.keep = keep;
+    p.data = part.data();
+    p.size = part.size();
+    out_.push_back(std::move(p));
+    out_bytes_ += part.size();
+  }
   frame_queued();
   return Ok{};
 }

@@ -95,10 +95,11 @@ class Connection {
   // One frame from two parts (a distribution header and the body encoded apart from it), so
   // that the body is copied only once, into the output queue.
   Status send_frame(std::string_view head, std::span<const uint8_t> body);
-  // The same with a body that stays where it is: a big body is written from `keep`'s memory
-  // (held until the write completes) instead of being copied into the output queue; small
-  // ones are copied so that small frames still coalesce.
-  Status send_frame(std::string_view head, std::shared_ptr<const void> keep, std::span<const uint8_t> body);
+  // The same with a body in parts that stay where they are: big parts are written from
+  // `keep`'s memory (held until the write completes) instead of being copied into the output
+  // queue; small ones are copied so that small frames still coalesce.
+  Status send_frame(std::string_view head, std::shared_ptr<const void> keep,
+                    std::span<const std::span<const uint8_t>> body);
   // Another thread: writes what is queued now (see above). Not on the loop thread.
   void write_now() {
     std::lock_guard<std::mutex> l(out_mu_);

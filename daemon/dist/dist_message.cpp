@@ -46,10 +46,12 @@ Result<DistMessage> decode_pass_through(std::span<const uint8_t> frame, size_t m
   return finish(frame.subspan(1), opts);
 }
 
-void encode_message(const Control& control, const term::Term& payload, SendAtomCache* cache, EncodedMessage& out) {
+void encode_message(const Control& control, const term::Term& payload, SendAtomCache* cache, EncodedMessage& out,
+                    size_t external_min) {
   out.head.clear();
   out.header.clear();
   out.body.clear();
+  out.external.clear();
   term::Term ct = control_to_term(control);
   if (!cache) {
     out.head.push_back(static_cast<char>(112));
@@ -62,6 +64,10 @@ void encode_message(const Control& control, const term::Term& payload, SendAtomC
   term::EncodeOptions opts;
   opts.version = false;
   opts.atom_cache = &hook;
+  if (external_min) {
+    opts.external = &out.external;
+    opts.external_min = external_min;
+  }
   term::encode(ct, out.body, opts);
   if (payload) term::encode(payload, out.body, opts);
   write_dist_header(cache->refs(), out.header);

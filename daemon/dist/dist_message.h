@@ -16,6 +16,7 @@
 #include "dist/atom_cache.h"
 #include "dist/control.h"
 #include "term/etf_decode.h"
+#include "term/etf_encode.h"
 #include "term/result.h"
 
 namespace ergod::dist {
@@ -34,13 +35,23 @@ Result<DistMessage> decode_pass_through(std::span<const uint8_t> frame, size_t m
 
 // An encoded message, ready for Connection::send_frame(head, body) or for fragmenting:
 // head is 131 68 <header> (or 112 for pass-through); header alone is kept for fragments.
+// The body's bytes are `body` with the `external` binaries' bytes inserted at their offsets.
 struct EncodedMessage {
   std::string head;
   std::string header;  // the atom cache header without 131 68 (empty for pass-through)
   std::vector<uint8_t> body;
+  std::vector<term::ExternalBinary> external;
+  size_t body_size() const {  // the whole body, external binaries included
+    size_t n = body.size();
+    for (auto& e : external) n += e.size;
+    return n;
+  }
 };
 
 // With cache: the header form, atoms cached; without: pass-through. payload may be none.
-void encode_message(const Control& control, const term::Term& payload, SendAtomCache* cache, EncodedMessage& out);
+// external_min > 0 (header form only): binaries of that size or more stay out of `body` and
+// are listed in `external` instead of being copied.
+void encode_message(const Control& control, const term::Term& payload, SendAtomCache* cache, EncodedMessage& out,
+                    size_t external_min = 0);
 
 }  // namespace ergod::dist

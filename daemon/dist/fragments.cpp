@@ -97,31 +97,50 @@ Result<bool> FragmentAssembler::next(std::span<const uint8_t> frame, AssembledMe
 }
 
 OutgoingFragments::OutgoingFragments(uint64_t sequence, std::string header, std::vector<uint8_t> body,
-                                     size_t fragment_size)
-    : sequence_(sequence), header_(std::move(header)),
-      body_(std::make_shared<const std::vector<uint8_t>>(std::move(body))),
+                                     size_t fragment_size, std::vector<term::ExternalBinary> external)
+    : sequence_(sequence), header_(std::move(header)), body_(std::make_shared<Body>()),
       fragment_size_(fragment_size ? fragment_size : 1) {
-  count_ = body_->empty() ? 1 : (body_->size() + fragment_size_ - 1) / fragment_size_;
+  Body& b = *body_;
+  b.bytes = std::move(body);
+  b.external = std::move(external);
+  size_t from = 0;
+  auto add = [&](const uint8_t* p, size_t n) {
+    if (n) b.segments.emplace_back(p, n);
+    b.size += n;
+  };
+  for (auto& e : b.external) {
+    add(b.bytes.data() + from, e.at - from);
+    add(e.data, e.size);
+    from = e.at;
+  }
+  add(b.bytes.data() + from, b.bytes.size() - from);
+  count_ = b.size == 0 ? 1 : (b.size + fragment_size_ - 1) / fragment_size_;
 }
 
-void OutgoingFragments::next_frame(std::string& head, std::span<const uint8_t>& data) {
+void OutgoingFragments::next_frame(std::string& head, std::vector<std::span<const uint8_t>>& data) {
   head.clear();
+  data.clear();
   bool first = sent_ == 0;
   wire::put_u8(head, 131);
   wire::put_u8(head, first ? 69 : 70);
   wire::put_u64(head, sequence_);
   wire::put_u64(head, count_ - sent_);
   if (first) head += header_;
-  size_t n = std::min(fragment_size_, body_->size() - pos_);
-  data = std::span<const uint8_t>(body_->data() + pos_, n);
-  pos_ += n;
+  for (size_t want = fragment_size_; want > 0 && segment_ < body_->segments.size();) {
+    auto seg = body_->segments[segment_];
+    size_t n = std::min(want, seg.size() - offset_);
+    data.push_back(seg.subspan(offset_, n));
+    want -= n;
+    offset_ += n;
+    if (offset_ == seg.size()) ++segment_, offset_ = 0;
+  }
   ++sent_;
 }
 
 void OutgoingFragments::next_frame(std::string& frame) {
-  std::span<const uint8_t> data;
+  std::vector<std::span<const uint8_t>> data;
   next_frame(frame, data);
-  frame.append(reinterpret_cast<const char*>(data.data()), data.size());
+  for (auto d : data) frame.append(reinterpret_cast<const char*>(d.data()), d.size());
 }
 
 }  // namespace ergod::dist

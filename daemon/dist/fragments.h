@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "dist/atom_cache.h"
+#include "term/etf_encode.h"
 #include "term/result.h"
 #include "term/term.h"
 
@@ -96,28 +97,37 @@ class FragmentAssembler {
 };
 
 // One encoded message being sent in fragments. `header` is the atom cache header (what
-// write_dist_header produced), `body` the control message and payload.
+// write_dist_header produced), `body` the control message and payload, with the bytes of the
+// `external` binaries (encode_message's) belonging at their offsets: they are sent from where
+// they are, never copied into the body.
 class OutgoingFragments {
  public:
-  OutgoingFragments(uint64_t sequence, std::string header, std::vector<uint8_t> body, size_t fragment_size);
+  OutgoingFragments(uint64_t sequence, std::string header, std::vector<uint8_t> body, size_t fragment_size,
+                    std::vector<term::ExternalBinary> external = {});
   uint64_t fragment_count() const { return count_; }
   bool done() const { return sent_ == count_; }
   // Replaces `frame` with the next fragment (call only while !done()).
   void next_frame(std::string& frame);
   // The next fragment without copying its data: `head` gets the fragment header (and the atom
-  // cache header for the first), `data` the span of the body that follows it, which lives in
-  // body_owner()'s memory.
-  void next_frame(std::string& head, std::span<const uint8_t>& data);
-  const std::shared_ptr<const std::vector<uint8_t>>& body_owner() const { return body_; }
+  // cache header for the first), `data` the spans of the body that follow it (one or a few),
+  // which live in owner()'s memory.
+  void next_frame(std::string& head, std::vector<std::span<const uint8_t>>& data);
+  std::shared_ptr<const void> owner() const { return body_; }
 
  private:
+  struct Body {
+    std::vector<uint8_t> bytes;
+    std::vector<term::ExternalBinary> external;
+    std::vector<std::span<const uint8_t>> segments;  // the whole body in order
+    size_t size = 0;
+  };
   uint64_t sequence_;
   std::string header_;
-  std::shared_ptr<const std::vector<uint8_t>> body_;
+  std::shared_ptr<Body> body_;
   size_t fragment_size_;
   uint64_t count_;
   uint64_t sent_ = 0;
-  size_t pos_ = 0;
+  size_t segment_ = 0, offset_ = 0;  // where the next fragment's data starts
 };
 
 }  // namespace ergod::dist

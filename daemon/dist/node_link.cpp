@@ -84,12 +84,16 @@ uint64_t NodeLink::sender_key(const Control& c) {
 }
 
 Result<std::unique_ptr<OutgoingFragments>> NodeLink::encode_and_send(const Control& control, const term::Term& payload) {
-  encode_message(control, payload, use_header_ ? &send_cache_ : nullptr, scratch_);
-  if (use_fragments_ && use_header_ && scratch_.body.size() > options_.fragment_size) {
+  // Binaries too big for one fragment are sent from where they are, not copied into the body.
+  bool fragments = use_fragments_ && use_header_;
+  encode_message(control, payload, use_header_ ? &send_cache_ : nullptr, scratch_,
+                 fragments ? options_.fragment_size : 0);
+  if (fragments && scratch_.body_size() > options_.fragment_size) {
     auto f = std::make_unique<OutgoingFragments>(next_sequence_++, std::move(scratch_.header), std::move(scratch_.body),
-                                                 options_.fragment_size);
+                                                 options_.fragment_size, std::move(scratch_.external));
     scratch_.header.clear();
     scratch_.body.clear();
+    scratch_.external.clear();
     auto s = send_next_fragment(*f);
     if (!s) {
       send_cache_.rollback_message();
@@ -109,9 +113,8 @@ Result<std::unique_ptr<OutgoingFragments>> NodeLink::encode_and_send(const Contr
 }
 
 Status NodeLink::send_next_fragment(OutgoingFragments& f) {
-  std::span<const uint8_t> data;
-  f.next_frame(frame_scratch_, data);
-  return conn_->send_frame(frame_scratch_, f.body_owner(), data);
+  f.next_frame(frame_scratch_, parts_scratch_);
+  return conn_->send_frame(frame_scratch_, f.owner(), parts_scratch_);
 }
 
 Status NodeLink::send(const Control& control, const term::Term& payload) {

@@ -109,6 +109,7 @@ class NodeLink : public std::enable_shared_from_this<NodeLink> {
   SendAtomCache send_cache_;
   EncodedMessage scratch_;
   std::string frame_scratch_;
+  std::vector<std::span<const uint8_t>> parts_scratch_;
   std::deque<Item> queue_;
   std::unordered_map<uint64_t, uint32_t> queued_senders_;
   uint64_t next_sequence_ = 1;

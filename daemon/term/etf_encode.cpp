@@ -142,6 +142,7 @@ class Encoder {
         case Work::FunSize:
           s_.patch32(w.n, static_cast<uint32_t>(s_.pos() - w.n));
           stack_.pop_back();
+          --in_fun_;
           break;
       }
     }
@@ -328,6 +329,10 @@ class Encoder {
           p[0] = kBinary;
           put32(p + 1, static_cast<uint32_t>(bin->size));
         }
+        if (!Sink::kCounting && o_.external && in_fun_ == 0 && bin->size >= o_.external_min) {
+          o_.external->push_back(ExternalBinary{s_.pos(), t, bin->data, bin->size});
+          return;
+        }
         s_.bytes(bin->data, bin->size);
         return;
       }
@@ -385,6 +390,7 @@ class Encoder {
         atom(f->module);
         // Written in the order OldIndex, OldUniq, Pid, free vars; the stack pops last-in first.
         push(Work::FunSize, nullptr, size_at);
+        ++in_fun_;
         if (f->num_free) push(Work::Seq, f->free_vars, f->num_free);
         push(Work::Seq, &f->pid, 1);
         push(Work::Seq, &f->old_uniq, 1);
@@ -397,6 +403,7 @@ class Encoder {
   Sink& s_;
   const EncodeOptions& o_;
   std::vector<Work> stack_;
+  int in_fun_ = 0;  // local funs being written (their binaries are never external)
 };
 
 }  // namespace

@@ -36,10 +36,25 @@ struct AtomCacheHook {
   void* ctx;
 };
 
+// A binary that encode() left out of its output (EncodeOptions::external): `size` bytes at
+// `data`, kept alive by `binary`, belong at offset `at` of the output.
+struct ExternalBinary {
+  size_t at;
+  Term binary;
+  const uint8_t* data;
+  size_t size;
+};
+
 struct EncodeOptions {
   bool version = true;  // start with the version byte 131
   AtomEncoding atoms = AtomEncoding::utf8;
   const AtomCacheHook* atom_cache = nullptr;
+  // When set, the bytes of binaries of at least external_min bytes are not copied: encode()
+  // writes their tag and length and lists them here, in output order, for a caller that sends
+  // them from where they are (the distribution's writes). Binaries inside a local fun are
+  // always copied (its Size field counts the bytes written).
+  std::vector<ExternalBinary>* external = nullptr;
+  size_t external_min = 64 * 1024;
 };
 
 // Appends the encoding of t to out (whatever out held stays in front). t and every term in it

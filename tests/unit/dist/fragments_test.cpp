@@ -135,3 +135,32 @@ TEST_CASE("fragments out of order, unknown sequences and oversized messages are 
     CHECK_FALSE(a.first(span_of(f3[0]), cache, m).ok());  // too many in flight
   }
 }
+
+TEST_CASE("external binaries are cut into fragments in place and reassemble whole", "[fragments]") {
+  // A body of 10 bytes, 150,000 external bytes at offset 4, 20,000 at offset 10 (the end).
+  auto body = pattern(10, 3);
+  auto a = pattern(150000, 5), b = pattern(20000, 9);
+  std::vector<ergod::term::ExternalBinary> ext = {{4, ergod::term::Term(), a.data(), a.size()},
+                                                  {10, ergod::term::Term(), b.data(), b.size()}};
+  std::vector<uint8_t> whole(body.begin(), body.begin() + 4);
+  whole.insert(whole.end(), a.begin(), a.end());
+  whole.insert(whole.end(), body.begin() + 4, body.end());
+  whole.insert(whole.end(), b.begin(), b.end());
+  OutgoingFragments out(3, std::string(1, '\0'), body, 65536, ext);
+  CHECK(out.fragment_count() == 3);
+  FragmentAssembler asm_;
+  ReceiveAtomCache cache;
+  AssembledMessage m;
+  std::vector<std::string> frames;
+  while (!out.done()) {
+    std::string f;
+    out.next_frame(f);
+    frames.push_back(f);
+  }
+  REQUIRE(frames.size() == 3);
+  CHECK(frames[0].size() == 18 + 1 + 65536);
+  REQUIRE(asm_.first(span_of(frames[0]), cache, m).value() == false);
+  REQUIRE(asm_.next(span_of(frames[1]), m).value() == false);
+  REQUIRE(asm_.next(span_of(frames[2]), m).value() == true);
+  CHECK(m.body == whole);
+}

@@ -331,3 +331,30 @@ TEST_CASE("decoding and encoding on several threads at once give each thread its
   for (auto& t : threads) t.join();
   CHECK(bad.load() == 0);
 }
+
+TEST_CASE("big binaries left out as external bytes make the same encoding once put back", "[term][etf][external]") {
+  std::string big(70000, 'x'), other(100000, 'y');
+  uint8_t uniq[16] = {};
+  Term pid = Term::pid(Atom::make("a@h"), 1, 0, 1);
+  Term fv[] = {B(other)};  // inside a local fun: copied, never external
+  Term fun = Term::local_fun(0, uniq, 0, Atom::make("m"), I(0), I(1), pid, fv);
+  Term t = T({A("echo"), B(big), B("small"), fun, B(big)});
+  std::vector<ExternalBinary> ext;
+  EncodeOptions o;
+  o.external = &ext;
+  o.external_min = 65536;
+  Bytes out;
+  encode(t, out, o);
+  REQUIRE(ext.size() == 2);
+  CHECK(ext[0].size == big.size());
+  CHECK(ext[0].at < ext[1].at);
+  Bytes whole;
+  size_t from = 0;
+  for (auto& e : ext) {
+    whole.insert(whole.end(), out.begin() + ptrdiff_t(from), out.begin() + ptrdiff_t(e.at));
+    whole.insert(whole.end(), e.data, e.data + e.size);
+    from = e.at;
+  }
+  whole.insert(whole.end(), out.begin() + ptrdiff_t(from), out.end());
+  CHECK(whole == encode(t));
+}
