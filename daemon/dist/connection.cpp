@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <climits>
+#include <cstring>
 
 #include "base/log.h"
 #include "dist/wire.h"
@@ -89,9 +90,16 @@ void Connection::start_reading() {
       reinterpret_cast<uv_stream_t*>(tcp_),
       [](uv_handle_t* h, size_t suggested, uv_buf_t* buf) {
         auto* c = static_cast<Connection*>(h->data);
-        if (c->up_) {
+        if (c->in_place_.left) {
+          size_t n = std::min<size_t>(c->in_place_.left, 1u << 30);
+          *buf = uv_buf_init(reinterpret_cast<char*>(c->in_place_.dest), static_cast<unsigned>(n));
+        } else if (c->up_) {
           auto area = c->reader_.write_area(std::max<size_t>(suggested, 64 * 1024));
-          *buf = uv_buf_init(reinterpret_cast<char*>(area.data()), static_cast<unsigned>(std::min<size_t>(area.size(), 1u << 30)));
+          size_t n = std::min<size_t>(area.size(), 1u << 30);
+          // Up to the next frame's head only: its data may go in place.
+          if (c->short_read_ && c->reader_.buffered() < 4 + kInPlaceHead)
+            n = std::min(n, 4 + kInPlaceHead - c->reader_.buffered());
+          *buf = uv_buf_init(reinterpret_cast<char*>(area.data()), static_cast<unsigned>(n));
         } else {
           c->hs_buf_.resize(kHandshakeRead);
           *buf = uv_buf_init(c->hs_buf_.data(), static_cast<unsigned>(c->hs_buf_.size()));
@@ -117,8 +125,39 @@ void Connection::on_read(ssize_t nread) {
     hs_.feed(std::string_view(hs_buf_.data(), static_cast<size_t>(nread)));
     return advance_handshake();
   }
+  if (in_place_.left) return read_in_place(static_cast<size_t>(nread));
   reader_.commit(static_cast<size_t>(nread));
   deliver_frames();
+}
+
+// n bytes went straight to the frame's destination; once it is whole, the handler gets it.
+void Connection::read_in_place(size_t n) {
+  in_place_.dest += n;
+  in_place_.left -= n;
+  if (in_place_.left) return;
+  short_read_ = true;
+  Frame f{in_place_.kind, std::span<const uint8_t>(in_place_.head, kInPlaceHead), in_place_.size};
+  handler_->on_frame(*this, f);
+}
+
+// After a need_more: when the incomplete frame is big and the handler has a place for it,
+// what is buffered of it moves there and the rest will be read there (see InPlace).
+bool Connection::start_in_place() {
+  std::span<const uint8_t> bytes;
+  size_t length;
+  if (!reader_.partial(bytes, length) || length < kInPlaceMin || bytes.size() < kInPlaceHead) return false;
+  uint8_t* dest = handler_->frame_destination(*this, bytes.first(kInPlaceHead), length);
+  if (!dest) return false;
+  in_place_.kind = bytes[1] == 69 ? FrameKind::dist_frag_header : FrameKind::dist_frag_cont;
+  std::memcpy(in_place_.head, bytes.data(), kInPlaceHead);
+  size_t have = bytes.size() - kInPlaceHead;
+  std::memcpy(dest, bytes.data() + kInPlaceHead, have);
+  in_place_.size = length - kInPlaceHead;
+  in_place_.dest = dest + have;
+  in_place_.left = in_place_.size - have;
+  reader_.drop_partial();
+  reader_.compact();
+  return true;
 }
 
 // Acts on the handshake's state after input or an answer from the handler.
@@ -194,12 +233,17 @@ void Connection::deliver_frames() {
     if (closing_) return;
     switch (reader_.next(f)) {
       case FrameReader::Next::need_more:
-        reader_.compact();
+        if (!start_in_place()) {
+          // Keep reads short only while they end at a frame's head.
+          if (reader_.buffered() >= 4 + kInPlaceHead) short_read_ = false;
+          reader_.compact();
+        }
         return;
       case FrameReader::Next::error:
         log_warning("connection from node " + peer_node() + " [" + address_ + "]: " + reader_.error());
         return close("protocol error from node " + peer_node() + ": " + reader_.error());
       case FrameReader::Next::frame:
+        short_read_ = false;
         if (f.kind != FrameKind::tick) handler_->on_frame(*this, f);
         break;
     }

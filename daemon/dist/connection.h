@@ -72,11 +72,21 @@ class ConnectionHandler {
   // A uv_write completed: there is room for more output (the layer above sends its next
   // fragments now rather than on a timer).
   virtual void on_written(Connection&) {}
+  // A big frame (kInPlaceMin bytes or more) has begun: `head` is its first kInPlaceHead bytes
+  // (after the length), `length` its size. The handler may return where the rest of it
+  // (length - kInPlaceHead bytes) should be read to, so that it is never copied (a later
+  // fragment of a message being put together); on_frame then gets the frame with its head
+  // in `bytes` and the rest counted in `in_place`. Null: the frame arrives as usual.
+  virtual uint8_t* frame_destination(Connection&, std::span<const uint8_t> /*head*/, size_t /*length*/) {
+    return nullptr;
+  }
 };
 
 class Connection {
  public:
   using Id = uint64_t;
+  static constexpr size_t kInPlaceMin = 16 * 1024;  // frames worth reading in place
+  static constexpr size_t kInPlaceHead = 18;        // 131 70 SequenceId FragmentId
 
   // Takes over an accepted handle (heap-allocated, initialised on `loop`).
   static Connection* accept(uv_loop_t* loop, uv_tcp_t* tcp, HandshakeConfig config, ConnectionOptions options,
@@ -145,6 +155,8 @@ class Connection {
   void advance_handshake();
   void become_up();
   void deliver_frames();
+  bool start_in_place();
+  void read_in_place(size_t n);
   void schedule_flush();
   void schedule_flush_locked();
   void flush();
@@ -165,6 +177,17 @@ class Connection {
   std::string address_;
   std::string hs_buf_;       // read buffer during the handshake
   FrameReader reader_;
+  // A frame being read in place (frame_destination): where the next bytes go, how many are
+  // left, and its head. After one, reads are cut at the next frame's head (short_read_), so
+  // that the next fragment's data can go in place too instead of into reader_.
+  struct InPlace {
+    uint8_t* dest = nullptr;
+    size_t left = 0, size = 0;
+    FrameKind kind = FrameKind::tick;
+    uint8_t head[kInPlaceHead] = {};
+  };
+  InPlace in_place_;
+  bool short_read_ = false;
   // Output: a piece is either bytes of its own (small frames, coalesced) or a span of memory
   // held by `keep` (a big body written without a copy).
   struct Piece {

@@ -199,6 +199,10 @@ void ConnectionManager::on_written(Connection& c) {
   if (on_node_written) on_node_written(c);
 }
 
+uint8_t* ConnectionManager::frame_destination(Connection& c, std::span<const uint8_t> head, size_t length) {
+  return on_node_frame_destination ? on_node_frame_destination(c, head, length) : nullptr;
+}
+
 void ConnectionManager::on_closed(Connection& c, const std::string& reason, bool was_up) {
   std::string node = c.peer_node();
   conns_.erase(c.id());

@@ -66,6 +66,7 @@ class ConnectionManager final : private ConnectionHandler {
   std::function<void(Connection&)> on_node_up;
   std::function<void(Connection&, const Frame&)> on_node_frame;
   std::function<void(Connection&)> on_node_written;  // an up connection finished a write
+  std::function<uint8_t*(Connection&, std::span<const uint8_t>, size_t)> on_node_frame_destination;
   std::function<void(const std::string& node, const std::string& reason)> on_node_down;
 
  private:
@@ -81,6 +82,7 @@ class ConnectionManager final : private ConnectionHandler {
   void on_up(Connection& c) override;
   void on_frame(Connection& c, const Frame& frame) override;
   void on_written(Connection& c) override;
+  uint8_t* frame_destination(Connection& c, std::span<const uint8_t> head, size_t length) override;
   void on_closed(Connection& c, const std::string& reason, bool was_up) override;
 
   uv_loop_t* loop_;

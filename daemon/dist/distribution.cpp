@@ -113,6 +113,10 @@ void Distribution::run_loop(std::promise<Result<uint32_t>>* started) {
     }
     if (r.value()) route_in(*it->second, msg);
   };
+  m.cm->on_node_frame_destination = [this](Connection& c, std::span<const uint8_t> head, size_t length) -> uint8_t* {
+    auto it = impl_->links.find(c.peer_node());
+    return it == impl_->links.end() ? nullptr : it->second->frame_destination(head, length);
+  };
   // The next fragments of a big message leave when a write completes, not on a timer.
   m.cm->on_node_written = [this](Connection& c) {
     auto it = impl_->links.find(c.peer_node());

@@ -74,26 +74,50 @@ Result<bool> FragmentAssembler::first(std::span<const uint8_t> frame, ReceiveAto
   return false;
 }
 
-Result<bool> FragmentAssembler::next(std::span<const uint8_t> frame, AssembledMessage& out) {
-  if (frame.size() < 18) return make_error("fragment of " + std::to_string(frame.size()) + " bytes is cut short");
-  uint64_t seq = get_u64(frame, 2), frag = get_u64(frame, 10);
+Result<FragmentAssembler::Pending*> FragmentAssembler::due(std::span<const uint8_t> head, size_t data_size) {
+  if (head.size() < 18) return make_error("fragment of " + std::to_string(head.size()) + " bytes is cut short");
+  uint64_t seq = get_u64(head, 2), frag = get_u64(head, 10);
   auto it = pending_.find(seq);
   if (it == pending_.end()) return make_error("fragment for sequence " + std::to_string(seq) + ", which has no first fragment");
   auto& p = it->second;
   if (frag != p.next_fragment)
     return make_error("fragment " + std::to_string(frag) + " of sequence " + std::to_string(seq) + " where " +
                       std::to_string(p.next_fragment) + " was due");
-  auto data = frame.subspan(18);
-  if (p.message.body.size() + data.size() > max_message_)
+  if (p.message.body.size() + data_size > max_message_)
     return make_error("fragmented message exceeds " + std::to_string(max_message_) + " bytes");
-  p.message.body.append(data);
-  if (frag > 1) {
-    p.next_fragment = frag - 1;
+  return &p;
+}
+
+// The fragment's data is in p's body: either more are due, or the message is whole.
+Result<bool> FragmentAssembler::advance(Pending& p, uint64_t seq, AssembledMessage& out) {
+  if (p.next_fragment > 1) {
+    --p.next_fragment;
     return false;
   }
   out = std::move(p.message);
-  pending_.erase(it);
+  pending_.erase(seq);
   return true;
+}
+
+Result<bool> FragmentAssembler::next(std::span<const uint8_t> frame, AssembledMessage& out) {
+  auto data = frame.size() >= 18 ? frame.subspan(18) : std::span<const uint8_t>();
+  auto p = due(frame, data.size());
+  if (!p) return make_error(p.error());
+  p.value()->message.body.append(data);
+  return advance(*p.value(), get_u64(frame, 2), out);
+}
+
+uint8_t* FragmentAssembler::destination(std::span<const uint8_t> head, size_t length) {
+  if (head.size() < 18 || length < 18 || head[0] != 131 || head[1] != 70) return nullptr;
+  auto p = due(head, length - 18);
+  return p ? p.value()->message.body.room(length - 18) : nullptr;
+}
+
+Result<bool> FragmentAssembler::next_in_place(std::span<const uint8_t> head, size_t data_size, AssembledMessage& out) {
+  auto p = due(head, data_size);
+  if (!p) return make_error(p.error());
+  p.value()->message.body.commit(data_size);
+  return advance(*p.value(), get_u64(head, 2), out);
 }
 
 OutgoingFragments::OutgoingFragments(uint64_t sequence, std::string header, std::vector<uint8_t> body,

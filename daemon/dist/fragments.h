@@ -50,6 +50,9 @@ class BufferBytes {
 
   void assign(std::span<const uint8_t> bytes, size_t capacity);  // capacity >= bytes.size()
   void append(std::span<const uint8_t> bytes);                    // grows when needed
+  // Where n more bytes can be written without growing, or null; commit(n) once they are.
+  uint8_t* room(size_t n) const { return buf_ && buf_->size - size_ >= n ? buf_->data + size_ : nullptr; }
+  void commit(size_t n) { size_ += n; }
   void reset();
 
   term::Buffer* owner() const { return buf_; }
@@ -83,6 +86,12 @@ class FragmentAssembler {
   // protocol violation: the caller closes the connection.
   Result<bool> first(std::span<const uint8_t> frame, ReceiveAtomCache& cache, AssembledMessage& out);
   Result<bool> next(std::span<const uint8_t> frame, AssembledMessage& out);
+  // Reading a later fragment in place: `head` is its first 18 bytes and `length` its size.
+  // Where its data should go when it is the fragment due of a message in progress and fits
+  // the room already there; null otherwise (it is then received with next()).
+  uint8_t* destination(std::span<const uint8_t> head, size_t length);
+  // That fragment, once its data_size bytes are where destination() said.
+  Result<bool> next_in_place(std::span<const uint8_t> head, size_t data_size, AssembledMessage& out);
 
   size_t in_flight() const { return pending_.size(); }
 
@@ -91,6 +100,9 @@ class FragmentAssembler {
     uint64_t next_fragment;  // the FragmentId expected next
     AssembledMessage message;
   };
+  // The message a later fragment belongs to, after the checks every later fragment passes.
+  Result<Pending*> due(std::span<const uint8_t> head, size_t data_size);
+  Result<bool> advance(Pending& p, uint64_t seq, AssembledMessage& out);
   std::unordered_map<uint64_t, Pending> pending_;
   size_t max_message_;
   size_t max_in_flight_;

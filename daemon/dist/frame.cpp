@@ -73,6 +73,15 @@ FrameReader::Next FrameReader::next(Frame& out) {
   return Next::error;
 }
 
+bool FrameReader::partial(std::span<const uint8_t>& bytes, size_t& length) const {
+  if (end_ - start_ < 4) return false;
+  const uint8_t* p = buf_.data() + start_;
+  length = size_t(p[0]) << 24 | size_t(p[1]) << 16 | size_t(p[2]) << 8 | p[3];
+  if (4 + length <= end_ - start_) return false;
+  bytes = std::span<const uint8_t>(p + 4, end_ - start_ - 4);
+  return true;
+}
+
 void FrameReader::compact() {
   if (start_ == 0) return;
   if (start_ == end_) {

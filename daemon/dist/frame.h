@@ -27,6 +27,9 @@ const char* to_string(FrameKind k);
 struct Frame {
   FrameKind kind;
   std::span<const uint8_t> bytes;  // the whole frame after its length; empty for a tick
+  // Bytes of the frame read straight to where the handler asked (frame_destination in
+  // connection.h): `bytes` is then only the frame's head, and the rest is already in place.
+  size_t in_place = 0;
 };
 
 class FrameReader {
@@ -50,6 +53,12 @@ class FrameReader {
   Next next(Frame& out);
   // Drops the consumed bytes; call once the frames of a read were handled.
   void compact();
+
+  // The incomplete frame after a need_more: its bytes so far (after the length) and its whole
+  // length. False when the buffer ends at a frame boundary or before a whole length.
+  bool partial(std::span<const uint8_t>& bytes, size_t& length) const;
+  // Forgets the incomplete frame's bytes (the caller took them and reads the rest itself).
+  void drop_partial() { end_ = start_; }
 
   const std::string& error() const { return error_; }
   size_t buffered() const { return end_ - start_; }

@@ -61,7 +61,8 @@ Result<bool> NodeLink::receive(const Frame& frame, DistMessage& out) {
     case FrameKind::dist_frag_cont: {
       AssembledMessage whole;
       auto r = frame.kind == FrameKind::dist_frag_header ? assembler_.first(frame.bytes, recv_cache_, whole)
-                                                          : assembler_.next(frame.bytes, whole);
+               : frame.in_place                            ? assembler_.next_in_place(frame.bytes, frame.in_place, whole)
+                                                           : assembler_.next(frame.bytes, whole);
       if (!r) return make_error(r.error());
       if (!r.value()) return false;
       if (frame.kind == FrameKind::dist_frag_cont) ++fragmented_received_;

@@ -55,6 +55,11 @@ class NodeLink : public std::enable_shared_from_this<NodeLink> {
   // One frame from the peer (not a tick): true with a message in out, false while a
   // fragmented message is incomplete, an error for a protocol violation (close then).
   Result<bool> receive(const Frame& frame, DistMessage& out);
+  // Where a big frame's rest may be read in place (ConnectionHandler::frame_destination):
+  // the data of a later fragment goes straight into its message. Loop thread.
+  uint8_t* frame_destination(std::span<const uint8_t> head, size_t length) {
+    return assembler_.destination(head, length);
+  }
 
   // Encodes and sends or queues one message. payload may be none. A fragmented message's
   // fragments are queued on the connection at once up to the watermark; pump() sends the rest.

@@ -1,6 +1,7 @@
 // Fragmented messages: cutting, reassembly interleaved with other traffic, bounds.
 #include <catch2/catch.hpp>
 
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -163,4 +164,35 @@ TEST_CASE("external binaries are cut into fragments in place and reassemble whol
   REQUIRE(asm_.next(span_of(frames[1]), m).value() == false);
   REQUIRE(asm_.next(span_of(frames[2]), m).value() == true);
   CHECK(m.body == whole);
+}
+
+TEST_CASE("a later fragment read in place completes its message like one appended", "[fragments]") {
+  auto body = pattern(100000, 2);
+  auto frames = cut(11, std::string(1, '\0'), body, 40000);
+  REQUIRE(frames.size() == 3);
+  FragmentAssembler a;
+  ReceiveAtomCache cache;
+  AssembledMessage m;
+  REQUIRE(a.first(span_of(frames[0]), cache, m).value() == false);
+  for (size_t i = 1; i < 3; ++i) {
+    auto frame = span_of(frames[i]);
+    uint8_t* dest = a.destination(frame.first(18), frame.size());
+    REQUIRE(dest != nullptr);
+    std::memcpy(dest, frame.data() + 18, frame.size() - 18);  // what the connection's reads do
+    REQUIRE(a.next_in_place(frame.first(18), frame.size() - 18, m).value() == (i == 2));
+  }
+  CHECK(m.body == body);
+}
+
+TEST_CASE("only the fragment due of a message in progress gets a place to be read to", "[fragments]") {
+  auto frames = cut(12, std::string(1, '\0'), pattern(100000, 4), 40000);
+  FragmentAssembler a;
+  ReceiveAtomCache cache;
+  AssembledMessage m;
+  CHECK(a.destination(span_of(frames[1]).first(18), frames[1].size()) == nullptr);  // no first fragment yet
+  REQUIRE(a.first(span_of(frames[0]), cache, m).value() == false);
+  CHECK(a.destination(span_of(frames[2]).first(18), frames[2].size()) == nullptr);  // not the one due
+  CHECK(a.destination(span_of(frames[1]).first(18), 50'000'000) == nullptr);        // more than the room
+  CHECK(a.destination(span_of(frames[0]).first(18), frames[0].size()) == nullptr);  // a first fragment
+  CHECK(a.destination(span_of(frames[1]).first(18), frames[1].size()) != nullptr);
 }
