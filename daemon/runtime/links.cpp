@@ -151,17 +151,8 @@ bool Process::on_node_down(Atom node) {
   });
   for (auto& ref : gone) x.in.erase(ref_key(ref), ref);
 
-  gone.clear();
-  x.out.for_each([&](auto& e) {
-    if ((e.value.flags & kOutMonitor) && on_node(e.value.target)) gone.push_back(e.term);
-  });
-  for (auto& ref : gone) {
-    Signal* s = alloc_signal(SignalKind::Down);
-    s->ref = ref;
-    s->payload = Term::atom(noconnection);
-    on_down(s);
-  }
-
+  // As erl: the links' exit signals first, then the monitors' DOWN messages in the order the
+  // monitors were made (their references count up).
   gone.clear();
   x.links.for_each([&](auto& e) {
     if (on_node(e.term)) gone.push_back(e.term);
@@ -171,6 +162,18 @@ bool Process::on_node_down(Atom node) {
     s->from = pid;
     s->payload = Term::atom(noconnection);
     if (!on_link_exit(s)) return false;
+  }
+
+  gone.clear();
+  x.out.for_each([&](auto& e) {
+    if ((e.value.flags & kOutMonitor) && on_node(e.value.target)) gone.push_back(e.term);
+  });
+  std::sort(gone.begin(), gone.end(), [](const Term& a, const Term& b) { return term::compare(a, b) < 0; });
+  for (auto& ref : gone) {
+    Signal* s = alloc_signal(SignalKind::Down);
+    s->ref = ref;
+    s->payload = Term::atom(noconnection);
+    on_down(s);
   }
   return true;
 }

@@ -235,6 +235,25 @@ TEST_CASE("node_down fires noconnection for every link and monitor with that nod
   rt.set_remote_router(nullptr);
 }
 
+TEST_CASE("at a node_down the link exits come first, then the DOWNs in the order the monitors were made", "[runtime][remote]") {
+  Runtime rt(local_node());
+  FakeRouter router;
+  rt.set_remote_router(&router);
+  Inbox in(rt, true);
+  std::vector<Term> refs;
+  Term linked = remote_pid(40);
+  REQUIRE(in.run([&](Process& p) {
+    for (uint32_t i = 0; i < 20; ++i) refs.push_back(p.monitor(remote_pid(50 + i)));
+    p.link(linked);
+  }));
+  for (int i = 0; i < 21; ++i) router.next();
+  rt.node_down(Atom::make("remote@host"));
+  CHECK(recv(in) == T({A("EXIT"), linked, A("noconnection")}));
+  for (uint32_t i = 0; i < 20; ++i)
+    CHECK(recv(in) == T({A("DOWN"), refs[i], A("process"), remote_pid(50 + i), A("noconnection")}));
+  rt.set_remote_router(nullptr);
+}
+
 TEST_CASE("a call to a remote process ends with {nodedown, Node} when its node goes down", "[runtime][remote]") {
   Runtime rt(local_node());
   FakeRouter router;
