@@ -96,14 +96,24 @@ void h_exit(ergod_proc* p, ergod_term reason) {
   // Applied when the callback returns, as a stop: terminate runs, as for exit/1 in OTP.
   p->exit_reason = reason ? *Borrowed(reason) : Term::atom(term::atoms::normal);
 }
-void h_exit_pid(ergod_proc* p, ergod_term pid, ergod_term reason) {
+// Erlang's exit/2, link/1 and unlink/1 take a pid or a port.
+bool is_pid_or_port(const Term& t) { return t.is_pid() || t.is_port(); }
+
+ergod_status h_exit_pid(ergod_proc* p, ergod_term pid, ergod_term reason) {
   Process* self = proc(p);
-  if (!self || !pid || !reason) return;
+  if (!self || !pid || !reason) return ERGOD_EBADARG;
   Borrowed target(pid);
-  if (!target->is_pid()) return;
-  guarded(0, [&] {
-    self->exit(*target, *Borrowed(reason));
-    return 0;
+  if (!is_pid_or_port(*target)) return ERGOD_EBADARG;
+  Borrowed why(reason);
+  // A signal that kills the caller takes effect now, as in Erlang: no reply, no terminate.
+  if (*target == self->self() && (why->is_atom(term::atoms::kill) || !self->trap_exit())) {
+    self->exit(why->is_atom(term::atoms::kill) ? Term::atom(term::atoms::killed) : *why);
+    p->killed = true;
+    return ERGOD_OK;
+  }
+  return guarded(ERGOD_EBADARG, [&] {
+    self->exit(*target, *why);
+    return ERGOD_OK;
   });
 }
 int h_trap_exit(ergod_proc* p, int on) {
@@ -114,14 +124,17 @@ ergod_status h_link(ergod_proc* p, ergod_term pid) {
   Process* self = proc(p);
   if (!self || !pid) return ERGOD_EBADARG;
   Borrowed target(pid);
+  // Erlang links to no port of another node (and ergod has none of its own).
   if (!target->is_pid()) return ERGOD_EBADARG;
   return guarded(ERGOD_EBADARG, [&] { return self->link(*target) ? ERGOD_OK : ERGOD_ENOTFOUND; });
 }
-void h_unlink(ergod_proc* p, ergod_term pid) {
+ergod_status h_unlink(ergod_proc* p, ergod_term pid) {
   Process* self = proc(p);
-  if (!self || !pid) return;
+  if (!self || !pid) return ERGOD_EBADARG;
   Borrowed target(pid);
+  if (!is_pid_or_port(*target)) return ERGOD_EBADARG;
   if (target->is_pid()) guarded(0, [&] { self->unlink(*target); return 0; });
+  return ERGOD_OK;
 }
 ergod_term h_monitor(ergod_proc* p, ergod_term target) {
   Process* self = proc(p);
@@ -132,9 +145,10 @@ ergod_term h_monitor(ergod_proc* p, ergod_term target) {
 }
 int h_demonitor(ergod_proc* p, ergod_term ref, int flush) {
   Process* self = proc(p);
-  if (!self || !ref) return 0;
+  if (!self || !ref) return ERGOD_EBADARG;
   Borrowed r(ref);
-  if (!r->is_reference()) return 0;
+  // Erlang: badarg for anything but a reference this node made.
+  if (!r->is_reference() || r->as<term::RefBox>()->node != self->self().as<term::PidBox>()->node) return ERGOD_EBADARG;
   return guarded(0, [&] { return int(self->demonitor(*r, flush != 0)); });
 }
 ergod_status h_register_name(ergod_proc* p, const char* name) {

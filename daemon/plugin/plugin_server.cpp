@@ -52,12 +52,17 @@ PluginServer::~PluginServer() {
 ergod_proc* PluginServer::begin() {
   ctx_.process = &process();
   ctx_.exit_reason = Term();
+  ctx_.killed = false;
   return &ctx_;
 }
 
 PluginServer::Taken PluginServer::take(ergod_result r) {
   Taken t{r.action, take_handle(r.value), take_handle(r.reason)};
-  if (ctx_.exit_reason) {  // host->exit wins over whatever the callback returned
+  if (ctx_.killed) {  // the process ends with the reason exit_pid gave it; no reply, no terminate
+    t.action = ERGOD_NOREPLY;
+    t.value = Term();
+    t.reason = Term();
+  } else if (ctx_.exit_reason) {  // host->exit wins over whatever the callback returned
     t.action = ERGOD_STOP;
     t.value = Term();
     t.reason = std::move(ctx_.exit_reason);

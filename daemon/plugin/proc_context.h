@@ -26,4 +26,7 @@ struct ergod_proc_s {
   const ergod::plugin::Plugin* plugin = nullptr;
   std::shared_ptr<const ergod::plugin::AppContext> app;  // null: no application (rpc)
   ergod::term::Term exit_reason;  // set by host->exit: the callback's result becomes a stop
+  // Set by host->exit_pid when the signal ended the caller itself (exit(self(), kill)): the
+  // process is already ending, so whatever the callback returns is dropped.
+  bool killed = false;
 };

@@ -278,14 +278,21 @@ typedef struct ergod_host {
                         ergod_term* monitor_out);
   /* exit/1: this process ends with reason when the current callback returns. */
   void (*exit)(ergod_proc* p, ergod_term reason);
-  /* exit/2: an exit signal to pid (kill cannot be trapped). */
-  void (*exit_pid)(ergod_proc* p, ergod_term pid, ergod_term reason);
+  /* exit/2: an exit signal to pid (kill cannot be trapped). EBADARG where Erlang's exit/2
+   * raises badarg (not a pid or port). An exit signal that ends the caller itself (kill, or
+   * a reason other than normal while it does not trap exits) ends it at once, as in Erlang:
+   * what the current callback still returns, a reply included, is dropped. */
+  ergod_status (*exit_pid)(ergod_proc* p, ergod_term pid, ergod_term reason);
   int (*trap_exit)(ergod_proc* p, int on);                 /* returns the previous value */
+  /* link/1 and unlink/1: EBADARG where Erlang raises badarg (not a pid or port). */
   ergod_status (*link)(ergod_proc* p, ergod_term pid);
-  void (*unlink)(ergod_proc* p, ergod_term pid);
-  /* A pid, a registered name or {Name, Node}: the monitor reference. */
+  ergod_status (*unlink)(ergod_proc* p, ergod_term pid);
+  /* A pid, a registered name or {Name, Node}: the monitor reference; NULL where Erlang's
+   * monitor(process, Target) raises badarg. */
   ergod_term (*monitor)(ergod_proc* p, ergod_term target);
-  int (*demonitor)(ergod_proc* p, ergod_term ref, int flush); /* 1 if it was active */
+  /* 1 if it was active, 0 if not, EBADARG (negative) where Erlang raises badarg (not a
+   * reference made on this node). */
+  int (*demonitor)(ergod_proc* p, ergod_term ref, int flush);
   ergod_status (*register_name)(ergod_proc* p, const char* name);
   ergod_status (*unregister_name)(ergod_proc* p, const char* name);
   ergod_term (*whereis)(ergod_proc* p, const char* name);  /* NULL when not registered */

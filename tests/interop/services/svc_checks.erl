@@ -5,7 +5,7 @@
 -module(svc_checks).
 -export([main/1]).
 -export([ping/1, echo_corpus/1, echo_calls/1, links_monitors/1, watch_for_kill/1, after_kill/1,
-         rpc/1, pg/1]).
+         rpc/1, pg/1, echo_errors/1]).
 -import(check_lib, [eq/2]).
 
 main([Node, Case]) ->
@@ -75,6 +75,34 @@ wait_new_echo(N, Old, K) ->
         P when is_pid(P), P =/= Old -> P;
         _ -> timer:sleep(50), wait_new_echo(N, Old, K - 1)
     end.
+
+%% Wrong requests end echo, or its inner call, with the reasons echo_ref's would: the failing
+%% function on top of the stack, its arguments as given.
+echo_errors(N) ->
+    Crash = fun(R) ->
+                Old = call(N, self),
+                {'EXIT', {Reason, {gen_server, call, [{echo, N}, R, 5000]}}} = (catch call(N, R)),
+                _ = wait_new_echo(N, Old, 50),
+                Reason
+            end,
+    {function_clause, [{echo, handle_call, [foo, {_, _}, []], _} | _]} = Crash(foo),
+    {badarg, [{erlang, send, [no_such_name, x], _} | _]} = Crash({send, no_such_name, x}),
+    {badarg, [{erlang, unlink, [42], _} | _]} = Crash({unlink, 42}),
+    {badarg, [{erlang, monitor, [process, 42], _} | _]} = Crash({monitor, 42}),
+    {badarg, [{erlang, demonitor, [42, [flush]], _} | _]} = Crash({demonitor, 42}),
+    {badarg, [{erlang, demonitor, [_, [flush]], _} | _]} = Crash({demonitor, make_ref()}),
+    {badarg, [{erlang, exit, [echo, foo], _} | _]} = Crash({exit, echo, foo}),
+    {badarg, [{erlang, link, [_], _} | _]} = Crash({link, hd(erlang:ports())}),
+    Echo = call(N, self),
+    killed = Crash({exit, Echo, kill}),
+    {error, {function_clause, [{gen, call, [Echo, '$gen_call', x, foo], _} | _]}} =
+        call(N, {call, Echo, x, foo}),
+    {error, {function_clause, [{gen, call, [_, '$gen_call', x, -1], _} | _]}} = call(N, {call, self(), x, -1}),
+    {error, {function_clause, [{gen, do_for_proc, _, _} | _]}} = call(N, {call, 42, x, 100}),
+    Old = call(N, self),
+    gen_server:cast({echo, N}, bogus),
+    _ = wait_new_echo(N, Old, 50),
+    ok.
 
 %% Links, monitors and exit signals both ways, seen through echo's events.
 links_monitors(N) ->

@@ -113,7 +113,7 @@ class GenServer {
   // dest ! message. dest: a pid, a registered name (Atom), {Name, Node} or an alias. An
   // unregistered name raises badarg, as in Erlang (throws Exit(badarg)).
   void send(const TermRef& dest, const TermRef& message) {
-    if (!try_send(dest, message)) throw Exit(atom("badarg"));
+    if (!try_send(dest, message)) throw badarg("send", list(borrowed(dest), borrowed(message)));
   }
   bool try_send(const TermRef& dest, const TermRef& message) {
     return host().send(proc(), dest.get(), message.get()) == ERGOD_OK;
@@ -131,18 +131,30 @@ class GenServer {
                 const SpawnOptions& options = {});
   // exit/1: ends this process with reason (throws Exit, caught around the callback).
   [[noreturn]] void exit(const TermRef& reason) { throw Exit(Term::borrow(reason.get())); }
-  // exit/2: an exit signal to pid.
-  void exit(const TermRef& pid, const TermRef& reason) { host().exit_pid(proc(), pid.get(), reason.get()); }
-  bool trap_exit(bool on) { return host().trap_exit(proc(), on ? 1 : 0) != 0; }
-  // link/1; a bad argument throws Exit(badarg).
-  void link(const TermRef& pid) {
-    if (host().link(proc(), pid.get()) == ERGOD_EBADARG) throw Exit(atom("badarg"));
+  // exit/2: an exit signal to pid. One that ends this process (exit(self(), kill)) ends it at
+  // once: what the callback returns after it is dropped.
+  void exit(const TermRef& pid, const TermRef& reason) {
+    if (host().exit_pid(proc(), pid.get(), reason.get()) == ERGOD_EBADARG)
+      throw badarg("exit", list(borrowed(pid), borrowed(reason)));
   }
-  void unlink(const TermRef& pid) { host().unlink(proc(), pid.get()); }
+  bool trap_exit(bool on) { return host().trap_exit(proc(), on ? 1 : 0) != 0; }
+  // link/1 and unlink/1; a bad argument throws Exit({badarg, Stack}), as Erlang's error.
+  void link(const TermRef& pid) {
+    if (host().link(proc(), pid.get()) == ERGOD_EBADARG) throw badarg("link", list(borrowed(pid)));
+  }
+  void unlink(const TermRef& pid) {
+    if (host().unlink(proc(), pid.get()) == ERGOD_EBADARG) throw badarg("unlink", list(borrowed(pid)));
+  }
   // erlang:monitor(process, Target): the reference.
-  Term monitor(const TermRef& target) { return Term::adopt(host().monitor(proc(), target.get())); }
+  Term monitor(const TermRef& target) {
+    ergod_term ref = host().monitor(proc(), target.get());
+    if (!ref) throw badarg("monitor", list(atom("process"), borrowed(target)));
+    return Term::adopt(ref);
+  }
   bool demonitor(const TermRef& ref, bool flush = false) {
-    return host().demonitor(proc(), ref.get(), flush ? 1 : 0) != 0;
+    int r = host().demonitor(proc(), ref.get(), flush ? 1 : 0);
+    if (r < 0) throw badarg("demonitor", flush ? list(borrowed(ref), list(atom("flush"))) : list(borrowed(ref)));
+    return r != 0;
   }
   bool register_name(const std::string& name) { return host().register_name(proc(), name.c_str()) == ERGOD_OK; }
   bool unregister_name(const std::string& name) { return host().unregister_name(proc(), name.c_str()) == ERGOD_OK; }
@@ -286,7 +298,7 @@ class CallAwaiter {
     if (status_ == ERGOD_ESTATE) throw std::logic_error("ergod::sdk::GenServer: a second call while one is pending");
     if (status_ != ERGOD_OK) {
       ok_ = false;
-      value_ = atom("badarg");
+      value_ = timeout_ < infinity ? bad_call_timeout(dest_, request_, integer(timeout_)) : bad_call_destination();
     }
     if constexpr (Throws) {
       if (!ok_) throw CallFailed(value_, dest_, request_, timeout_);

@@ -53,6 +53,29 @@ class CallFailed : public Exit {
   Term why_;
 };
 
+// The exit reason of a process that a failing BIF ended, in Erlang's shape: {Reason, Stack}
+// with the BIF on top, e.g. {badarg, [{erlang, send, [Dest, Msg], [{error_info, ...}]}]}.
+inline Exit bif_error(std::string_view reason, std::string_view function, Term args) {
+  Term info = list(tuple(atom("error_info"), map_of({{atom("module"), atom("erl_erts_errors")}})));
+  return Exit(tuple(atom(reason), list(tuple(atom("erlang"), atom(function), std::move(args), std::move(info)))));
+}
+inline Exit badarg(std::string_view function, Term args) { return bif_error("badarg", function, std::move(args)); }
+// What gen_server:call exits with (the Reason of {Reason, {gen_server, call, ...}}) when
+// OTP's gen.erl has no clause for its arguments: a timeout that is neither infinity nor a
+// non-negative integer, or a destination that is no pid, name, {Name, Node}, {global, _} or
+// {via, _, _}.
+inline Term bad_call_timeout(const Term& dest, const Term& request, const Term& timeout) {
+  return tuple(atom("function_clause"),
+               list(tuple(atom("gen"), atom("call"), list(dest, atom("$gen_call"), request, timeout), nil()),
+                    tuple(atom("gen_server"), atom("call"), integer(3), nil())));
+}
+inline Term bad_call_destination() {
+  return tuple(atom("function_clause"), list(tuple(atom("gen"), atom("do_for_proc"), integer(2), nil()),
+                                             tuple(atom("gen_server"), atom("call"), integer(3), nil())));
+}
+// A borrowed argument as a Term of its own (for building reasons from it).
+inline Term borrowed(const TermRef& t) { return Term::borrow(t.get()); }
+
 // ================================================================================================
 // Task<T>: the coroutine type of callbacks
 // ================================================================================================
