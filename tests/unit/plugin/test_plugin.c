@@ -68,7 +68,9 @@ static ergod_result init(ergod_proc* self, ergod_term args, void** state) {
 static ergod_result call_done(ergod_proc* self, void* state, void* user_data, int ok, ergod_term value) {
   ergod_term from = user_data;
   (void)state;
-  H->reply(self, from, pair(atom(ok ? "ok" : "error"), H->copy(value)));
+  ergod_term answer = pair(atom(ok ? "ok" : "error"), H->copy(value));
+  H->reply(self, from, answer); /* borrows answer */
+  H->release(answer);
   H->release(from);
   return ergod_noreply();
 }
@@ -105,7 +107,9 @@ static ergod_result handle_call(ergod_proc* self, void* state, ergod_term req, e
   } else if (is_tagged(req, "send_after", 3)) {
     s->pending_from = H->copy(from);
     ergod_term me = H->self(self);
-    ergod_term tref = H->send_after(self, 1, me, pair(atom("tick"), H->copy(arg2)));
+    ergod_term tick = pair(atom("tick"), H->copy(arg2));
+    ergod_term tref = H->send_after(self, 1, me, tick); /* borrows tick */
+    H->release(tick);
     int64_t ms = 0;
     H->get_int64(arg1, &ms);
     H->release(me);
