@@ -15,6 +15,7 @@
 #include "plugin/proc_context.h"
 #include "plugin/term_handle.h"
 #include "runtime/runtime.h"
+#include "services/global.h"
 
 namespace ergod::plugin {
 namespace {
@@ -31,6 +32,21 @@ bool find_atom(const char* name, Atom& out) { return name && Atom::find(name, ou
 bool is_destination(const Term& t) {
   if (t.is_pid() || t.is_atom() || t.is_reference()) return true;
   return t.is_tuple() && t.tuple_arity() == 2 && t.element(0).is_atom() && t.element(1).is_atom();
+}
+
+// gen_server's {global, Name} and {via, global, Name}: the pid global has for Name, as
+// gen:do_for_proc finds it; a none Term when there is none. Other destinations as they are.
+enum class Resolved { as_is, found, missing };
+Resolved resolve_global(Process& self, const Term& dest, Term& pid) {
+  if (!dest.is_tuple()) return Resolved::as_is;
+  Atom global = Atom::make("global");
+  const Term* name = nullptr;
+  if (dest.tuple_arity() == 2 && dest.element(0).is_atom(global)) name = &dest.element(1);
+  if (dest.tuple_arity() == 3 && dest.element(0).is_atom(Atom::make("via")) && dest.element(1).is_atom(global))
+    name = &dest.element(2);
+  if (!name) return Resolved::as_is;
+  pid = services::global_whereis(self.runtime().node(), *name);
+  return pid ? Resolved::found : Resolved::missing;
 }
 
 ergod_term h_self(ergod_proc* p) {
@@ -50,9 +66,16 @@ void h_cast(ergod_proc* p, ergod_term dest, ergod_term message) {
   Process* self = proc(p);
   if (!self || !dest || !message) return;
   Borrowed d(dest);
-  if (!is_destination(*d)) return;
+  Term pid;
+  switch (resolve_global(*self, *d, pid)) {
+    case Resolved::missing: return;  // gen_server:cast to a missing global name: nothing
+    case Resolved::found: break;
+    case Resolved::as_is:
+      if (!is_destination(*d)) return;
+      pid = *d;
+  }
   guarded(0, [&] {
-    behaviors::gen_server::cast(*self, *d, *Borrowed(message));
+    behaviors::gen_server::cast(*self, pid, *Borrowed(message));
     return 0;
   });
 }
@@ -63,8 +86,15 @@ ergod_status h_call(ergod_proc* p, ergod_term dest, ergod_term request, int64_t 
   if (!p->server) return ERGOD_ESTATE;  // an rpc function has no receive loop to continue in
   if (self->in_call()) return ERGOD_ESTATE;
   Borrowed d(dest);
-  if (!is_destination(*d)) return ERGOD_EBADARG;
-  return guarded(ERGOD_EBADARG, [&] { return p->server->start_call(*d, *Borrowed(request), timeout_ms, k, user_data); });
+  Term pid;
+  switch (resolve_global(*self, *d, pid)) {
+    case Resolved::missing: return ERGOD_ENOTFOUND;  // gen_server:call exits noproc
+    case Resolved::found: break;
+    case Resolved::as_is:
+      if (!is_destination(*d)) return ERGOD_EBADARG;
+      pid = *d;
+  }
+  return guarded(ERGOD_EBADARG, [&] { return p->server->start_call(pid, *Borrowed(request), timeout_ms, k, user_data); });
 }
 void h_reply(ergod_proc* p, ergod_term from, ergod_term value) {
   Process* self = proc(p);

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <map>
+#include <mutex>
 #include <unordered_map>
 
 #include "base/log.h"
@@ -14,6 +15,39 @@
 #include "services/global_locker.h"
 
 namespace ergod::services {
+
+using term::Atom;
+using term::Term;
+
+namespace {
+// global_whereis's copy of every node's name table (one node per Runtime; tests run several).
+struct NameMirror {
+  std::mutex mu;
+  std::unordered_map<uint32_t, std::unordered_map<Term, Term, term::TermHash>> by_node;
+  void set(Atom node, const Term& name, const Term& pid) {
+    std::lock_guard<std::mutex> l(mu);
+    by_node[node.index()][name] = pid;
+  }
+  void erase(Atom node, const Term& name) {
+    std::lock_guard<std::mutex> l(mu);
+    if (auto n = by_node.find(node.index()); n != by_node.end()) n->second.erase(name);
+  }
+};
+NameMirror& mirror() {
+  static NameMirror m;
+  return m;
+}
+}  // namespace
+
+Term global_whereis(Atom node, const Term& name) {
+  auto& m = mirror();
+  std::lock_guard<std::mutex> l(m.mu);
+  auto n = m.by_node.find(node.index());
+  if (n == m.by_node.end()) return Term();
+  auto it = n->second.find(name);
+  return it == n->second.end() ? Term() : it->second;
+}
+
 namespace {
 
 using namespace behaviors;
@@ -504,6 +538,7 @@ class Global final : public GenServer {
     }
     Term mref = process().monitor(pid);
     names_[name] = Name{pid, method, mref};
+    mirror().set(self_node_, name, pid);
     name_refs_[mref] = name;
     if (!lock_still_set(from, extra)) delete_global_name(name);
   }
@@ -532,12 +567,16 @@ class Global final : public GenServer {
     process().demonitor(it->second.mref, true);
     name_refs_.erase(it->second.mref);
     names_.erase(it);
+    mirror().erase(self_node_, name);
   }
   void delete_name_of(const Term& mref) {
     auto r = name_refs_.find(mref);
     if (r == name_refs_.end()) return;
     auto it = names_.find(r->second);
-    if (it != names_.end() && it->second.mref == mref) names_.erase(it);
+    if (it != names_.end() && it->second.mref == mref) {
+      mirror().erase(self_node_, it->first);
+      names_.erase(it);
+    }
     name_refs_.erase(r);
   }
 

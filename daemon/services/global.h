@@ -21,4 +21,9 @@ void watch_nodes_for_global(dist::Distribution& dist, runtime::Runtime& rt);
 
 term::Term start_global(runtime::Runtime& rt);
 
+// The pid global has registered as name on node (this node's own view), or a none Term. Any
+// thread: as OTP's global:whereis_name reads global's ETS table, so that
+// gen_server:call({global, Name}, ...) resolves without asking global_name_server.
+term::Term global_whereis(term::Atom node, const term::Term& name);
+
 }  // namespace ergod::services

@@ -262,11 +262,13 @@ typedef struct ergod_host {
   /* dest: a pid, a registered name (atom), {Name, Node} or an alias. EBADARG where Erlang's
    * `!` raises badarg (an unregistered atom). */
   ergod_status (*send)(ergod_proc* p, ergod_term dest, ergod_term message);
-  /* gen_server:cast: never fails. */
+  /* gen_server:cast: never fails. dest as send's, or {global, Name} / {via, global, Name}. */
   void (*cast)(ergod_proc* p, ergod_term dest, ergod_term message);
   /* gen_server:call without blocking: k runs in this process when the reply, the callee's
    * exit or the timeout (ms, or ERGOD_INFINITY) arrives; until then the process's other
-   * messages wait. One call at a time: ESTATE if one is pending. */
+   * messages wait. One call at a time: ESTATE if one is pending. dest as cast's; ENOTFOUND
+   * for a {global, Name} nobody has (gen_server:call exits noproc), EBADARG for a dest or
+   * timeout gen_server:call has no clause for. */
   ergod_status (*call)(ergod_proc* p, ergod_term dest, ergod_term request, int64_t timeout_ms,
                        ergod_call_cont k, void* user_data);
   /* gen_server:reply/2 with the from of handle_call. */

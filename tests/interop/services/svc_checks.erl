@@ -45,6 +45,13 @@ echo_calls(N) ->
     eq({ok, {got, by_name}}, call(N, {call, {svc_srv, node()}, by_name, 2000})),
     eq({error, noproc}, call(N, {call, {nosuch, node()}, x, 2000})),
     eq({error, noproc}, call(N, {call, nosuch_local, x, 2000})),
+    %% {global, Name} and {via, global, Name}, resolved through ergod's copy of global's names
+    ok = global:sync(),
+    yes = global:register_name(svc_global, Srv),
+    eq({ok, {got, g}}, call(N, {call, {global, svc_global}, g, 2000})),
+    eq({ok, {got, v}}, call(N, {call, {via, global, svc_global}, v, 2000})),
+    eq({error, noproc}, call(N, {call, {global, svc_nosuch}, x, 2000})),
+    global:unregister_name(svc_global),
     Silent = spawn(fun() -> receive never -> ok end end),
     eq({error, timeout}, call(N, {call, Silent, x, 200})),
     %% send: to a pid, to {Name, Node}; cast; {echo, From, T}
@@ -99,6 +106,7 @@ echo_errors(N) ->
         call(N, {call, Echo, x, foo}),
     {error, {function_clause, [{gen, call, [_, '$gen_call', x, -1], _} | _]}} = call(N, {call, self(), x, -1}),
     {error, {function_clause, [{gen, do_for_proc, _, _} | _]}} = call(N, {call, 42, x, 100}),
+    {error, {undef, [{nosuch_mod, whereis_name, [x], _} | _]}} = call(N, {call, {via, nosuch_mod, x}, x, 100}),
     Old = call(N, self),
     gen_server:cast({echo, N}, bogus),
     _ = wait_new_echo(N, Old, 50),

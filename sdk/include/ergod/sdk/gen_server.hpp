@@ -298,7 +298,9 @@ class CallAwaiter {
     if (status_ == ERGOD_ESTATE) throw std::logic_error("ergod::sdk::GenServer: a second call while one is pending");
     if (status_ != ERGOD_OK) {
       ok_ = false;
-      value_ = timeout_ < infinity ? bad_call_timeout(dest_, request_, integer(timeout_)) : bad_call_destination();
+      value_ = status_ == ERGOD_ENOTFOUND ? atom("noproc")
+               : timeout_ < infinity        ? bad_call_timeout(dest_, request_, integer(timeout_))
+                                            : bad_call_destination(dest_);
     }
     if constexpr (Throws) {
       if (!ok_) throw CallFailed(value_, dest_, request_, timeout_);

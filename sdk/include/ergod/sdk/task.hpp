@@ -69,9 +69,13 @@ inline Term bad_call_timeout(const Term& dest, const Term& request, const Term& 
                list(tuple(atom("gen"), atom("call"), list(dest, atom("$gen_call"), request, timeout), nil()),
                     tuple(atom("gen_server"), atom("call"), integer(3), nil())));
 }
-inline Term bad_call_destination() {
-  return tuple(atom("function_clause"), list(tuple(atom("gen"), atom("do_for_proc"), integer(2), nil()),
-                                             tuple(atom("gen_server"), atom("call"), integer(3), nil())));
+inline Term bad_call_destination(const Term& dest) {
+  Term call = tuple(atom("gen_server"), atom("call"), integer(3), nil());
+  Term do_for_proc = tuple(atom("gen"), atom("do_for_proc"), integer(2), nil());
+  // {via, Module, Name}: gen calls Module:whereis_name(Name); no plugin module has one.
+  if (dest.is_record("via", 3) && dest[1].is_atom())
+    return tuple(atom("undef"), list(tuple(dest[1], atom("whereis_name"), list(dest[2]), nil()), do_for_proc, call));
+  return tuple(atom("function_clause"), list(do_for_proc, call));
 }
 // A borrowed argument as a Term of its own (for building reasons from it).
 inline Term borrowed(const TermRef& t) { return Term::borrow(t.get()); }
