@@ -447,9 +447,7 @@ class Supervisor final : public GenServer {
 
   // ---- requests -----------------------------------------------------------------------------
 
-  Term modules_of(const ChildSpec& c) const {
-    return c.id.is_atom() ? Term::list({c.id}) : atom("dynamic");
-  }
+  Term modules_of(const ChildSpec& c) const { return detail::child_modules(c); }
   static Term type_atom(const ChildSpec& c) { return atom(c.type == ChildType::worker ? "worker" : "supervisor"); }
 
   Term which_children() const;
@@ -458,6 +456,7 @@ class Supervisor final : public GenServer {
   CallResult terminate_child_call(const Term& id, const Term& from);
   CallResult restart_child_call(const Term& id, const Term& from);
   CallResult delete_child_call(const Term& id);
+  Term get_childspec(const Term& id_or_pid) const;
 
   SupervisorSpec spec_;  // children moved to children_, except the simple_one_for_one template
   std::vector<Child> children_;
@@ -475,6 +474,7 @@ CallResult Supervisor::handle_call(const Term& req, const Term& from) {
   if (is_tuple_of(req, 2, "terminate_child")) return terminate_child_call(req.element(1), from);
   if (is_tuple_of(req, 2, "restart_child")) return restart_child_call(req.element(1), from);
   if (is_tuple_of(req, 2, "delete_child")) return delete_child_call(req.element(1));
+  if (is_tuple_of(req, 2, "get_childspec")) return Reply{get_childspec(req.element(1))};
   log(LogLevel::warning, spec_.log_source,
       "Supervisor: " + name_for_log() + ". Unknown call: " + term::to_string(req, 1024) + ".");
   return Reply{error_tuple(Term::tuple({atom("unknown_call"), req}))};
@@ -672,6 +672,25 @@ CallResult Supervisor::delete_child_call(const Term& id) {
   return Reply{Term::atom(ok)};
 }
 
+// OTP's find_child + child_to_spec. simple_one_for_one: a child's pid, a dead pid (OTP's
+// find_child takes any dead pid for one of its children) or the template's id give the
+// template; a live pid of another process is not_found.
+Term Supervisor::get_childspec(const Term& id) const {
+  Term not_found = error_tuple(atom("not_found"));
+  if (simple()) {
+    if (id.is_pid()) {
+      if (dynamic_.count(id)) return ok_tuple(detail::child_spec_map(templ()));
+      // OTP's is_process_alive raises for another node's pid (the supervisor crashes); we answer.
+      if (id.as<term::PidBox>()->node != process().runtime().node() || process().runtime().is_alive(id))
+        return not_found;
+      return ok_tuple(detail::child_spec_map(templ()));
+    }
+    return id == templ().id ? ok_tuple(detail::child_spec_map(templ())) : not_found;
+  }
+  size_t i = index_of_id(id);
+  return i < children_.size() ? ok_tuple(detail::child_spec_map(children_[i].spec)) : not_found;
+}
+
 // ---- construction -------------------------------------------------------------------------------
 
 std::unique_ptr<GenServer> make_supervisor(SupervisorSpec spec) { return std::make_unique<Supervisor>(std::move(spec)); }
@@ -681,6 +700,7 @@ ChildSpec supervisor_child(Term id, std::function<SupervisorSpec()> make_spec) {
   c.id = std::move(id);
   c.make = [make_spec = std::move(make_spec)] { return make_supervisor(make_spec()); };
   c.args = Term::nil();
+  c.start = Term::tuple({atom("ergod_supervisor"), atom("start_link"), Term::list({c.id})});
   c.shutdown_ms = runtime::kInfinity;
   c.type = ChildType::supervisor;
   return c;

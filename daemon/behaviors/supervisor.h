@@ -13,6 +13,8 @@
 // - Children are C++ GenServers made by ChildSpec::make; a child spec sent from Erlang names
 //   no C++ code, so {start_child, Spec} from Erlang is answered {error, {cxx_child_spec_required,
 //   Spec}} (extra args for simple_one_for_one work from Erlang).
+// - get_childspec's map has OTP 25's keys (id, start, restart, significant = false, shutdown,
+//   type, modules); start is ChildSpec::start, modules what which_children shows.
 // - which_children's Modules is [Id] when the child's id is an atom (it names the child, as
 //   the module does in OTP), else `dynamic` (OTP's value for "ask the process").
 // - Start with supervisor::start_link/start. The children start after the server's own init
@@ -60,6 +62,10 @@ struct ChildSpec {
   int64_t shutdown_ms = 5000;                         // or kBrutalKill or runtime::kInfinity
   ChildType type = ChildType::worker;                 // supervisors default to infinity in OTP;
                                                       //   the caller sets shutdown_ms itself
+  // What get_childspec shows as the start MFA: how this child is started, in Erlang's words
+  // (the daemon's applications: {ergod_plugin, start_link, [Plugin, Behavior, Args]}). None:
+  // {ergod_cxx, start_link, [Args]} (a C++ factory no Erlang name stands for).
+  Term start;
 };
 
 struct SupervisorSpec {
@@ -114,6 +120,10 @@ CallOutcome delete_child(Runtime& rt, const Term& sup, Term id, int64_t timeout_
 // [{Id, Pid | undefined | restarting, worker | supervisor, Modules}], last started first (OTP).
 void which_children(Process& self, const Term& sup, ReplyContinuation k);
 CallOutcome which_children(Runtime& rt, const Term& sup, int64_t timeout_ms = runtime::kInfinity);
+// {ok, #{id, start, restart, significant, shutdown, type, modules}} | {error, not_found};
+// simple_one_for_one takes a child's pid (or the template's id), as OTP.
+void get_childspec(Process& self, const Term& sup, Term id_or_pid, ReplyContinuation k);
+CallOutcome get_childspec(Runtime& rt, const Term& sup, Term id_or_pid, int64_t timeout_ms = runtime::kInfinity);
 // [{specs, N}, {active, N}, {supervisors, N}, {workers, N}]
 void count_children(Process& self, const Term& sup, ReplyContinuation k);
 CallOutcome count_children(Runtime& rt, const Term& sup, int64_t timeout_ms = runtime::kInfinity);

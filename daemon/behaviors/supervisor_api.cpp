@@ -178,6 +178,13 @@ CallOutcome delete_child(Runtime& rt, const Term& sup, Term id, int64_t timeout_
   return gen_server::call(rt, sup, Term::tuple({atom("delete_child"), std::move(id)}), timeout_ms);
 }
 
+void get_childspec(Process& self, const Term& sup, Term id_or_pid, ReplyContinuation k) {
+  sup_call(self, sup, Term::tuple({atom("get_childspec"), std::move(id_or_pid)}), std::move(k));
+}
+CallOutcome get_childspec(Runtime& rt, const Term& sup, Term id_or_pid, int64_t timeout_ms) {
+  return gen_server::call(rt, sup, Term::tuple({atom("get_childspec"), std::move(id_or_pid)}), timeout_ms);
+}
+
 void which_children(Process& self, const Term& sup, ReplyContinuation k) {
   sup_call(self, sup, atom("which_children"), std::move(k));
 }

@@ -31,4 +31,12 @@ Term park_spec(ChildSpec spec);
 std::optional<ChildSpec> take_spec(const Term& marker);
 void drop_spec(const Term& marker);
 
+// ---- child specs in Erlang's words (supervisor_childspec.cpp) -----------------------------
+// which_children's Modules: [Id] for an atom id, else dynamic.
+Term child_modules(const ChildSpec& c);
+// get_childspec's start MFA (ChildSpec::start, or {ergod_cxx, start_link, [Args]}).
+Term child_start(const ChildSpec& c);
+// get_childspec's map (OTP 25's child_to_spec).
+Term child_spec_map(const ChildSpec& c);
+
 }  // namespace ergod::behaviors::detail

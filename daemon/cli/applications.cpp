@@ -178,6 +178,9 @@ SupervisorSpec Applications::make_supervisor_spec(const SupervisorManifest& s, c
       // plugin's current code.
       auto catalog = plugins_.catalog();
       std::string plugin = c.plugin, behavior = c.behavior;
+      // get_childspec's start: the plugin's behavior, started with these args.
+      child.start = Term::tuple({Term::atom("ergod_plugin"), Term::atom("start_link"),
+                                 Term::list({Term::atom(plugin), Term::atom(behavior), c.args ? c.args : Term::nil()})});
       child.make = [catalog, plugin, behavior, ctx]() -> std::unique_ptr<GenServer> {
         auto r = catalog->make_server(plugin, behavior, ctx);
         if (r) return std::move(r.value());

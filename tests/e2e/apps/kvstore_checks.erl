@@ -3,7 +3,8 @@
 %% Run: erl -sname X -setcookie C -pa DIR -noshell -s kvstore_checks main ErgodNode Case
 -module(kvstore_checks).
 -export([main/1]).
--export([data/1, ttl/1, stats/1, sessions/1, session_ends/1, kill_stats/1, kill_store/1]).
+-export([data/1, ttl/1, stats/1, sessions/1, session_ends/1, kill_stats/1, kill_store/1,
+         childspecs/1]).
 -import(check_lib, [eq/2, wait/1]).
 
 main([Node, Case]) -> check_lib:run([Node, Case], fun(C, N, []) -> ?MODULE:C(N) end).
@@ -146,3 +147,22 @@ wait_value(Get, Done, K) ->
         true -> V;
         _ -> timer:sleep(50), wait_value(Get, Done, K - 1)
     end.
+
+%% supervisor:get_childspec/2 as OTP answers it: the map of OTP 25's keys, the start MFA
+%% naming the plugin's behavior; simple_one_for_one takes a child's pid.
+childspecs(N) ->
+    {ok, Store} = supervisor:get_childspec({kvstore_sup, N}, store),
+    eq(#{id => store, start => {ergod_plugin, start_link, [kvstore, store, []]}, restart => permanent,
+         significant => false, shutdown => 5000, type => worker, modules => [store]}, Store),
+    {ok, #{type := supervisor, shutdown := infinity}} = supervisor:get_childspec({kvstore_sup, N}, sessions_sup),
+    eq({error, not_found}, supervisor:get_childspec({kvstore_sup, N}, nope)),
+    Client = spawn(fun() -> receive stop -> ok end end),
+    {ok, S} = supervisor:start_child({sessions_sup, N}, [Client]),
+    {ok, #{id := session, restart := temporary,
+           start := {ergod_plugin, start_link, [kvstore, session, []]}}} =
+        supervisor:get_childspec({sessions_sup, N}, S),
+    eq({error, not_found}, supervisor:get_childspec({sessions_sup, N}, nope)),
+    Client ! stop,
+    ok.
+
+child_pid(N, Id) -> hd([P || {I, P, _, _} <- supervisor:which_children({kvstore_sup, N}), I =:= Id]).

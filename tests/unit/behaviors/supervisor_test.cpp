@@ -529,3 +529,55 @@ TEST_CASE("an unknown call is answered with an error and the supervisor keeps ru
   CHECK(child_pid(rt, sup, "a").is_pid());
   stop_sup(rt, sup);
 }
+
+TEST_CASE("get_childspec answers OTP 25's map for a child's id and not_found for an unknown id",
+          "[behaviors][supervisor]") {
+  Runtime rt;
+  Inbox in(rt);
+  ChildSpec b = child("b", in.pid(), "ok", RestartType::transient, kBrutalKill);
+  b.start = T({A("ergod_plugin"), A("start_link"), Term::list({A("p"), A("beh"), Term::nil()})});
+  Term sup = start_sup(rt, sup_spec(Strategy::one_for_one, {child("a", in.pid()), b}));
+  expect_events(in, {{"init", "a"}, {"init", "b"}});
+  Term want_a = Term::map({{A("id"), A("a")},
+                           {A("start"), T({A("ergod_cxx"), A("start_link"), Term::list({T({A("a"), A("ok")})})})},
+                           {A("restart"), A("permanent")},
+                           {A("significant"), A("false")},
+                           {A("shutdown"), I(5000)},
+                           {A("type"), A("worker")},
+                           {A("modules"), Term::list({A("a")})}});
+  CHECK(reply(supervisor::get_childspec(rt, sup, A("a"))) == T({A("ok"), want_a}));
+  Term got_b = reply(supervisor::get_childspec(rt, sup, A("b"))).element(1);
+  CHECK(got_b.map_get(A("start")) == b.start);
+  CHECK(got_b.map_get(A("restart")) == A("transient"));
+  CHECK(got_b.map_get(A("shutdown")) == A("brutal_kill"));
+  CHECK(reply(supervisor::get_childspec(rt, sup, A("nope"))) == T({A("error"), A("not_found")}));
+  // A stopped child still has its spec, as in OTP.
+  CHECK(reply(supervisor::terminate_child(rt, sup, A("a"))) == A("ok"));
+  CHECK(reply(supervisor::get_childspec(rt, sup, A("a"))) == T({A("ok"), want_a}));
+  stop_sup(rt, sup);
+}
+
+TEST_CASE("simple_one_for_one get_childspec gives the template for a child's pid or the template's id, not for another live process",
+          "[behaviors][supervisor]") {
+  Runtime rt;
+  Inbox in(rt);
+  ChildSpec t = child("t", in.pid(), "ok", RestartType::temporary, 5000);
+  t.args = Term::list({A("x")});
+  auto spec = std::make_shared<SupervisorSpec>(sup_spec(Strategy::simple_one_for_one, {t}));
+  Term parent = spawn_parent(rt, in.pid(), spec);
+  rt.send(parent, A("start"));
+  Term sup = ok_pid(recv_if(in, [](const Term& m) { return m.is_tuple() && m.element(0) == A("started"); }).element(1));
+  Term c1 = ok_pid(reply(supervisor::start_child(rt, sup, Term::list({A("y")}))));
+  next_event(in);
+  Term got = reply(supervisor::get_childspec(rt, sup, c1));
+  REQUIRE(got.element(0) == A("ok"));
+  CHECK(got.element(1).map_get(A("id")) == A("t"));
+  CHECK(got.element(1).map_get(A("restart")) == A("temporary"));
+  CHECK(got.element(1).map_get(A("start")) == T({A("ergod_cxx"), A("start_link"), Term::list({Term::list({A("x")})})}));
+  CHECK(reply(supervisor::get_childspec(rt, sup, A("t"))) == got);
+  CHECK(reply(supervisor::get_childspec(rt, sup, A("other"))) == T({A("error"), A("not_found")}));
+  CHECK(reply(supervisor::get_childspec(rt, sup, in.pid())) == T({A("error"), A("not_found")}));
+  Term smref = monitor_from(in, sup);
+  rt.send(parent, T({A("exit"), A("shutdown")}));
+  recv_if(in, [&](const Term& m) { return is_down_for(m, smref); });
+}
