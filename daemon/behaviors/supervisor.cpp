@@ -579,8 +579,14 @@ CallResult Supervisor::start_child_call(const Term& arg, const Term& from) {
     parked = detail::take_spec(arg);
   if (simple()) {
     if (parked) return Reply{error_tuple(atom("simple_one_for_one"))};
-    if (term::list_length(arg) < 0) return Reply{error_tuple(Term::tuple({Term::atom(badarg), arg}))};
     Term args = append_lists(templ().args ? templ().args : Term::nil(), arg);
+    if (term::list_length(arg) < 0) {
+      // OTP: apply(M, F, A ++ Extra) fails inside a catch: {error, {'EXIT', {badarg, Stack}}}.
+      Term start = detail::child_start(templ());
+      Term mfa = Term::list({start.element(0), start.element(1), append_lists(start.element(2), arg)});
+      Term stack = Term::list({Term::tuple({atom("erlang"), atom("apply"), mfa, Term::nil()})});
+      return Reply{error_tuple(Term::tuple({Term::atom(EXIT), Term::tuple({Term::atom(badarg), stack})}))};
+    }
     Term keep = templ().restart == RestartType::temporary ? Term::atom(undefined) : args;
     start_one(templ(), args, [this, from, keep](Term r) {
       if (r.is_pid()) {
@@ -591,7 +597,17 @@ CallResult Supervisor::start_child_call(const Term& arg, const Term& from) {
     });
     return NoReply{};
   }
-  if (!parked) return Reply{error_tuple(Term::tuple({atom("cxx_child_spec_required"), arg}))};
+  if (!parked) {
+    // As OTP: the spec is checked, then its id; only a valid new one meets ergod's limit.
+    Term id;
+    if (Term what = detail::check_erlang_child_spec(arg, id)) return Reply{error_tuple(what)};
+    size_t i = index_of_id(id);
+    if (i < children_.size()) {
+      if (children_[i].pid) return Reply{error_tuple(Term::tuple({atom("already_started"), children_[i].pid}))};
+      return Reply{error_tuple(atom("already_present"))};
+    }
+    return Reply{error_tuple(Term::tuple({atom("cxx_child_spec_required"), arg}))};
+  }
   size_t i = index_of_id(parked->id);
   if (i < children_.size()) {
     if (children_[i].pid) return Reply{error_tuple(Term::tuple({atom("already_started"), children_[i].pid}))};

@@ -11,8 +11,12 @@
 //
 // Differences from OTP, forced by C++:
 // - Children are C++ GenServers made by ChildSpec::make; a child spec sent from Erlang names
-//   no C++ code, so {start_child, Spec} from Erlang is answered {error, {cxx_child_spec_required,
-//   Spec}} (extra args for simple_one_for_one work from Erlang).
+//   no C++ code. {start_child, Spec} from Erlang is checked as OTP checks it first (an invalid
+//   spec: {error, {invalid_child_spec, X}}, {error, {invalid_mfa, F}}, ...; a taken id:
+//   {error, {already_started, Pid}} or {error, already_present}), and a valid one is then
+//   refused with {error, {cxx_child_spec_required, Spec}} (extra args for simple_one_for_one
+//   work from Erlang; extra args that are not a list fail as OTP's apply does:
+//   {error, {'EXIT', {badarg, [{erlang, apply, [M, F, Args], []}]}}}).
 // - get_childspec's map has OTP 25's keys (id, start, restart, significant = false, shutdown,
 //   type, modules); start is ChildSpec::start, modules what which_children shows.
 // - which_children's Modules is [Id] when the child's id is an atom (it names the child, as

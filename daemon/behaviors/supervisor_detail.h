@@ -38,5 +38,9 @@ Term child_modules(const ChildSpec& c);
 Term child_start(const ChildSpec& c);
 // get_childspec's map (OTP 25's child_to_spec).
 Term child_spec_map(const ChildSpec& c);
+// supervisor.erl's check_childspec on a spec from Erlang (a map or the old 6-tuple), in its
+// order, for a supervisor whose auto_shutdown is never: none when valid (id is set), else
+// the error term OTP replies inside {error, _}.
+Term check_erlang_child_spec(const Term& spec, Term& id);
 
 }  // namespace ergod::behaviors::detail

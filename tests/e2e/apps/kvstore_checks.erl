@@ -4,7 +4,7 @@
 -module(kvstore_checks).
 -export([main/1]).
 -export([data/1, ttl/1, stats/1, sessions/1, session_ends/1, kill_stats/1, kill_store/1,
-         childspecs/1]).
+         childspecs/1, start_child_errors/1]).
 -import(check_lib, [eq/2, wait/1]).
 
 main([Node, Case]) -> check_lib:run([Node, Case], fun(C, N, []) -> ?MODULE:C(N) end).
@@ -163,6 +163,19 @@ childspecs(N) ->
         supervisor:get_childspec({sessions_sup, N}, S),
     eq({error, not_found}, supervisor:get_childspec({sessions_sup, N}, nope)),
     Client ! stop,
+    ok.
+
+%% start_child with Erlang child specs: OTP's errors come first (the spec, then the id).
+start_child_errors(N) ->
+    Sup = {kvstore_sup, N},
+    eq({error, {invalid_child_spec, foo}}, supervisor:start_child(Sup, foo)),
+    eq({error, missing_start}, supervisor:start_child(Sup, #{id => x})),
+    eq({error, {invalid_mfa, bad}}, supervisor:start_child(Sup, #{id => store, start => bad})),
+    StorePid = child_pid(N, store),
+    eq({error, {already_started, StorePid}},
+       supervisor:start_child(Sup, #{id => store, start => {m, f, []}})),
+    {error, {cxx_child_spec_required, _}} = supervisor:start_child(Sup, #{id => new, start => {m, f, []}}),
+    {error, {'EXIT', {badarg, [_ | _]}}} = supervisor:start_child({sessions_sup, N}, notalist),
     ok.
 
 child_pid(N, Id) -> hd([P || {I, P, _, _} <- supervisor:which_children({kvstore_sup, N}), I =:= Id]).

@@ -490,8 +490,8 @@ TEST_CASE("terminate_child, restart_child, delete_child and start_child answer a
         T({A("error"), T({A("init_failed"), A("d")})}));
   expect_events(in, {{"init", "d"}});
   CHECK(!child_pid(rt, sup, "d"));
-  // A child spec term (what an Erlang node would send) names no C++ code.
-  Term spec_map = Term::map({{A("id"), A("e")}});
+  // A valid child spec term (what an Erlang node would send) names no C++ code.
+  Term spec_map = Term::map({{A("id"), A("e")}, {A("start"), T({A("m"), A("f"), Term::nil()})}});
   CHECK(reply(gen_server::call(rt, sup, T({A("start_child"), spec_map}))) ==
         T({A("error"), T({A("cxx_child_spec_required"), spec_map})}));
   // A later child starts after the others and is listed first.
@@ -577,6 +577,68 @@ TEST_CASE("simple_one_for_one get_childspec gives the template for a child's pid
   CHECK(reply(supervisor::get_childspec(rt, sup, A("t"))) == got);
   CHECK(reply(supervisor::get_childspec(rt, sup, A("other"))) == T({A("error"), A("not_found")}));
   CHECK(reply(supervisor::get_childspec(rt, sup, in.pid())) == T({A("error"), A("not_found")}));
+  Term smref = monitor_from(in, sup);
+  rt.send(parent, T({A("exit"), A("shutdown")}));
+  recv_if(in, [&](const Term& m) { return is_down_for(m, smref); });
+}
+
+TEST_CASE("start_child with an Erlang spec checks it as OTP (spec, then id) before refusing to start it",
+          "[behaviors][supervisor]") {
+  Runtime rt;
+  Inbox in(rt);
+  Term sup = start_sup(rt, sup_spec(Strategy::one_for_one, {child("a", in.pid()), child("b", in.pid())}));
+  expect_events(in, {{"init", "a"}, {"init", "b"}});
+  CHECK(reply(supervisor::terminate_child(rt, sup, A("b"))) == A("ok"));
+  Term a = child_pid(rt, sup, "a");
+  auto start = [&](Term spec) { return reply(gen_server::call(rt, sup, T({A("start_child"), spec}))); };
+  auto err = [](Term what) { return T({A("error"), what}); };
+  Term mfa = T({A("m"), A("f"), Term::nil()});
+  auto spec = [&](std::initializer_list<std::pair<Term, Term>> extra) {
+    std::vector<std::pair<Term, Term>> kv = {{A("id"), A("a")}, {A("start"), mfa}};
+    for (auto& e : extra) kv.push_back(e);
+    return Term::map(std::span<const std::pair<Term, Term>>(kv));
+  };
+  CHECK(start(A("foo")) == err(T({A("invalid_child_spec"), A("foo")})));
+  CHECK(start(T({A("a"), A("b"), A("c")})) == err(T({A("invalid_child_spec"), T({A("a"), A("b"), A("c")})})));
+  CHECK(start(Term::map({{A("start"), mfa}})) == err(A("missing_id")));
+  CHECK(start(Term::map({{A("id"), A("x")}})) == err(A("missing_start")));
+  // The spec is checked before the id: a taken id with a bad start is an invalid_mfa.
+  CHECK(start(spec({{A("start"), A("bad")}})) == err(T({A("invalid_mfa"), A("bad")})));
+  CHECK(start(spec({{A("restart"), A("foo")}})) == err(T({A("invalid_restart_type"), A("foo")})));
+  CHECK(start(spec({{A("significant"), A("foo")}})) == err(T({A("invalid_significant"), A("foo")})));
+  CHECK(start(spec({{A("significant"), A("true")}})) ==
+        err(T({A("bad_combination"), Term::list({T({A("auto_shutdown"), A("never")}), T({A("significant"), A("true")})})})));
+  CHECK(start(spec({{A("type"), A("foo")}})) == err(T({A("invalid_child_type"), A("foo")})));
+  CHECK(start(spec({{A("shutdown"), I(-1)}})) == err(T({A("invalid_shutdown"), I(-1)})));
+  CHECK(start(spec({{A("modules"), A("foo")}})) == err(T({A("invalid_modules"), A("foo")})));
+  CHECK(start(spec({{A("modules"), Term::list({I(1)})}})) == err(T({A("invalid_module"), I(1)})));
+  // Valid: the id decides, as OTP's handle_start_child.
+  CHECK(start(spec({})) == err(T({A("already_started"), a})));
+  CHECK(start(T({A("a"), mfa, A("permanent"), I(5000), A("worker"), Term::list({A("m")})})) ==
+        err(T({A("already_started"), a})));
+  CHECK(start(Term::map({{A("id"), A("b")}, {A("start"), mfa}})) == err(A("already_present")));
+  Term fresh = Term::map({{A("id"), A("c")}, {A("start"), mfa}});
+  CHECK(start(fresh) == err(T({A("cxx_child_spec_required"), fresh})));
+  stop_sup(rt, sup);
+}
+
+TEST_CASE("simple_one_for_one start_child with extra args that are not a list fails as OTP's apply does",
+          "[behaviors][supervisor]") {
+  Runtime rt;
+  Inbox in(rt);
+  ChildSpec t = child("t", in.pid());
+  t.args = Term::nil();
+  auto spec = std::make_shared<SupervisorSpec>(sup_spec(Strategy::simple_one_for_one, {t}));
+  Term parent = spawn_parent(rt, in.pid(), spec);
+  rt.send(parent, A("start"));
+  Term sup = ok_pid(recv_if(in, [](const Term& m) { return m.is_tuple() && m.element(0) == A("started"); }).element(1));
+  Term r = reply(supervisor::start_child(rt, sup, A("notalist")));
+  REQUIRE(r.element(0) == A("error"));
+  REQUIRE(r.element(1).element(0) == A("EXIT"));
+  CHECK(r.element(1).element(1).element(0) == A("badarg"));
+  CHECK(r.element(1).element(1).element(1).head().element(0) == A("erlang"));
+  CHECK(r.element(1).element(1).element(1).head().element(1) == A("apply"));
+  CHECK(count(rt, sup) == counts(1, 0, 0, 0));
   Term smref = monitor_from(in, sup);
   rt.send(parent, T({A("exit"), A("shutdown")}));
   recv_if(in, [&](const Term& m) { return is_down_for(m, smref); });
