@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "base/log.h"
+#include "cli/manifest_checks.h"
 
 namespace ergod::cli {
 namespace {
@@ -77,29 +78,6 @@ void collect_plugins(const SupervisorManifest& s, std::set<std::string>& out) {
   }
 }
 
-// Plugin files: *.so in dir and in its subdirectories (a build tree keeps each plugin in a
-// folder of its own), in path order; meson's private object folders are skipped.
-std::vector<fs::path> plugin_files(const fs::path& dir, std::string& error) {
-  std::vector<fs::path> out;
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) return out;
-  fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec), end;
-  if (ec) {
-    error = "cannot read plugin directory " + dir.string() + ": " + ec.message();
-    return out;
-  }
-  for (; it != end; it.increment(ec)) {
-    if (ec) break;
-    if (it->is_directory() && it->path().extension() == ".p") {
-      it.disable_recursion_pending();
-      continue;
-    }
-    if (it->is_regular_file() && it->path().extension() == ".so") out.push_back(it->path());
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
 }  // namespace
 
 Applications::Applications(runtime::Runtime& rt, services::FunctionRegistry& functions,
@@ -136,26 +114,7 @@ std::vector<std::string> Applications::load_plugins(std::set<std::string>* chang
 }
 
 std::vector<FileError> Applications::check_plugins(const ApplicationManifest& m) const {
-  std::vector<FileError> errors;
-  std::function<void(const SupervisorManifest&)> walk = [&](const SupervisorManifest& s) {
-    for (const auto& c : s.children) {
-      if (c.supervisor) {
-        walk(*c.supervisor);
-        continue;
-      }
-      auto p = plugins_.find(c.plugin);
-      if (!p) {
-        errors.push_back({m.file.string(), c.pos.line, c.pos.column,
-                          "child " + c.id + ": plugin \"" + c.plugin + "\" is not loaded (no such plugin in " +
-                              options_.plugins_dir.string() + ")"});
-      } else if (!p->find_behavior(c.behavior)) {
-        errors.push_back({m.file.string(), c.pos.line, c.pos.column,
-                          "child " + c.id + ": plugin \"" + c.plugin + "\" has no behavior \"" + c.behavior + "\""});
-      }
-    }
-  };
-  if (m.supervisor) walk(*m.supervisor);
-  return errors;
+  return cli::check_plugins(m, [this](const std::string& name) { return plugins_.find(name); }, options_.plugins_dir);
 }
 
 SupervisorSpec Applications::make_supervisor_spec(const SupervisorManifest& s, const std::string& app,

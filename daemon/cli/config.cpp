@@ -307,8 +307,10 @@ LoadResult load_config_text(const std::string& text, const fs::path& file) {
   }
   if (const Field* f = find(*fields, "limits")) check_limits(c, *f, cfg);
   if (const Field* f = find(*fields, "log")) check_log(c, *f, cfg);
+  size_t errors_before_dirs = c.error_count();
   check_dir_section(c, find(*fields, "plugins"), "plugins", cfg.plugins_dir);
   check_dir_section(c, find(*fields, "manifests"), "manifests", cfg.manifests_dir);
+  result.dirs_known = c.error_count() == errors_before_dirs;
   if (const Field* f = find(*fields, "control")) check_control(c, *f, cfg);
 
   result.errors = c.take_errors();

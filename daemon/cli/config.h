@@ -73,6 +73,9 @@ struct LoadResult {
   Config config;                    // meaningful only when ok()
   std::vector<ConfigError> errors;  // in file order as far as the checks allow
   bool ok() const { return errors.empty(); }
+  // config.plugins_dir and manifests_dir are what the file says (or the defaults), even when
+  // other settings have errors: `ergod check` can still check the manifests.
+  bool dirs_known = false;
 };
 
 // Reads and validates the file at path. Never throws for a bad file: every problem found,

@@ -10,19 +10,24 @@
 #include <exception>
 #include <filesystem>
 #include <iostream>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "cli/config.h"
 #include "cli/manifest.h"
+#include "cli/manifest_checks.h"
 #include "cli/control_client.h"
 #include "base/log.h"
 #include "cli/new_project.h"
 #include "cli/node.h"
 #include "plugin/host_table.h"
+#include "plugin/plugin_loader.h"
 
 #ifndef ERGOD_VERSION
 #error "ERGOD_VERSION must be defined by the build (see the top-level meson.build)"
@@ -34,15 +39,18 @@ using namespace ergod;
 using namespace ergod::cli;
 
 // Plain "file:line:col: message" lines for a person at a terminal or an editor's error list:
-// the config's errors, else every manifest's, including those only the whole set shows
-// (unknown dependencies, cycles, duplicate names). With --manifest, only the files given
-// are reported on, checked against the others of manifests.dir. Nothing is started.
+// the config's errors and every manifest's, including those only the whole set shows
+// (unknown dependencies, cycles, duplicate names) and those only the node shows: plugins and
+// behaviors that plugins.dir does not provide (its plugins are loaded, as the daemon loads
+// them, only to be looked at), registered names used twice or taken by ergod's own
+// processes. A config with errors still has its manifests checked, unless it is too broken
+// to tell where they are. With --manifest, only the files given are reported on, checked
+// against the others of manifests.dir. Nothing is started.
 int check_config(const std::string& path, const std::vector<std::string>& only) {
   LoadResult result = load_config(path);
-  if (!result.ok()) {
-    for (const auto& e : result.errors) std::cerr << e.to_string() << '\n';
-    return 1;
-  }
+  bool failed = !result.ok();
+  for (const auto& e : result.errors) std::cerr << e.to_string() << '\n';
+  if (!result.dirs_known) return 1;
   namespace fs = std::filesystem;
   const fs::path& dir = result.config.manifests_dir;
   bool missing = false;
@@ -62,8 +70,39 @@ int check_config(const std::string& path, const std::vector<std::string>& only) 
     files.emplace_back(m);
   }
   ManifestSet set = load_manifest_set(files);
-  bool failed = false;
-  for (const auto& e : set.errors) {
+  std::vector<FileError> errors = set.errors;
+  if (set.ok()) {
+    // The plugins, as Applications::load_plugins finds them; the first of a name is kept, as
+    // the daemon's registry refuses a second file of the same name.
+    std::map<std::string, std::shared_ptr<const plugin::Plugin>> plugins;
+    std::string dir_error;
+    auto plugin_paths = plugin_files(result.config.plugins_dir, dir_error);
+    if (!dir_error.empty()) {
+      std::cerr << dir_error << '\n';
+      failed = true;
+    }
+    for (const auto& f : plugin_paths) {
+      auto r = plugin::load_plugin(f.string());
+      if (!r) {
+        std::cerr << r.error() << '\n';
+        failed = true;
+        continue;
+      }
+      plugins.emplace(r.value()->name, r.value());
+    }
+    auto find = [&](const std::string& name) -> std::shared_ptr<const plugin::Plugin> {
+      auto it = plugins.find(name);
+      return it == plugins.end() ? nullptr : it->second;
+    };
+    for (const auto& app : set.applications)
+      for (auto& e : check_plugins(app, find, result.config.plugins_dir)) errors.push_back(std::move(e));
+    for (auto& e : check_registered_names(set.applications)) errors.push_back(std::move(e));
+    // By file, then position, as the manifests' own errors.
+    std::stable_sort(errors.begin(), errors.end(), [](const FileError& a, const FileError& b) {
+      return std::tie(a.file, a.line, a.column) < std::tie(b.file, b.line, b.column);
+    });
+  }
+  for (const auto& e : errors) {
     bool reported = only.empty() ||
                     std::find(only.begin(), only.end(), e.file) != only.end();
     if (reported) {

@@ -215,7 +215,10 @@ class ManifestReader {
         sup.period_s = static_cast<uint32_t>(*v);
     }
     if (const Field* f = find(fields, "name")) {
-      if (auto v = get_name(c_, *f, path + ".name")) sup.name = *v;
+      if (auto v = get_name(c_, *f, path + ".name")) {
+        sup.name = *v;
+        sup.name_pos = pos_of(f->value.Mark());
+      }
     }
     const Field* children = find(fields, "children");
     if (children && !children->value.IsNull() && !children->value.IsSequence()) {
@@ -331,7 +334,11 @@ class ManifestReader {
     if (const Field* n = find(*fields, "name")) {
       if (auto v = get_name(c_, *n, path + ".name")) {
         child.name = *v;
-        if (child.supervisor) child.supervisor->name = *v;
+        child.name_pos = pos_of(n->value.Mark());
+        if (child.supervisor) {
+          child.supervisor->name = *v;
+          child.supervisor->name_pos = child.name_pos;
+        }
       }
     }
     return c_.error_count() == errors_before;

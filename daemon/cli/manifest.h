@@ -50,6 +50,7 @@ struct SupervisorManifest {
   uint32_t intensity = 1;  // OTP's defaults
   uint32_t period_s = 5;
   std::string name;        // registered name; empty: not registered
+  SourcePos name_pos;      // of the name's value
   // In file order (the start order). simple_one_for_one: exactly one, the template.
   std::vector<ChildManifest> children;
   SourcePos pos;
@@ -68,6 +69,7 @@ struct ChildManifest {
   // worker, infinity for a supervisor.
   int64_t shutdown_ms = 5000;
   std::string name;  // registered name; empty: not registered
+  SourcePos name_pos;  // of the name's value
   std::optional<SupervisorManifest> supervisor;  // an inline nested supervisor
   SourcePos pos;
 };

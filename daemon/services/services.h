@@ -9,7 +9,9 @@
 // and at shutdown: dist.stop(), then the runtime, then the Services object.
 #pragma once
 
+#include <array>
 #include <memory>
+#include <string_view>
 
 #include "dist/distribution.h"
 #include "runtime/runtime.h"
@@ -17,6 +19,10 @@
 #include "services/functions.h"
 
 namespace ergod::services {
+
+// The names Services::start registers (pg's scope included): no application may take them.
+inline constexpr std::array<std::string_view, 4> kRegisteredNames = {"net_kernel", "rex", "pg",
+                                                                     "global_name_server"};
 
 class Services {
  public:

@@ -1,5 +1,7 @@
 # ergod check also checks every manifest of manifests.dir: all errors of all files, the
 # dependency errors across files too, exit 1; good manifests are listed after the config.
+# What only the node tells is checked too (the plugins of plugins.dir loaded as the daemon
+# loads them; registered names), and an error in the config does not hide them.
 source "$(dirname "$0")/lib.sh" "$@"
 
 cd "$src/tests/e2e/manifests"
@@ -39,3 +41,24 @@ $good/inventory.yaml: ok (application inventory)
 $good/shop.yaml: ok (application shop)"
 [[ $out == "$expected" ]] || fail "good: got '$out'"
 echo "ok: good manifests"
+
+# Plugins and behaviors plugins.dir lacks, names used twice or taken by ergod itself; the
+# config's own error comes first and hides nothing.
+rc=0
+"$ergod" check --config node/config.yaml >"$tmp/out" 2>"$tmp/err" || rc=$?
+[[ $rc == 1 ]] || fail "node: expected exit 1, got $rc"
+[[ ! -s $tmp/out ]] || fail "node: unexpected stdout: $(cat "$tmp/out")"
+apps=$src/tests/e2e/manifests/node/apps
+plugins=$(cd "$(dirname "$ergod")/../../plugins" && pwd)
+expected="node/config.yaml:4:9: node.name: expected name@host (e.g. ergod@localhost), got \"ergod\"
+$apps/alpha.yaml:6:9: child x1: plugin \"nosuch\" is not loaded (no such plugin in $plugins)
+$apps/alpha.yaml:7:9: child x2: plugin \"counter_c\" has no behavior \"nobehavior\"
+$apps/alpha.yaml:8:62: child x3: name \"rex\" is registered by ergod itself (one of its services)
+$apps/beta.yaml:4:11: the top supervisor of application beta: name \"alpha_sup\" is already registered by the top supervisor of application alpha ($apps/alpha.yaml:4:11)
+$apps/beta.yaml:6:62: child y1: name \"shared\" is already registered by child x4 ($apps/alpha.yaml:9:62)
+$apps/beta.yaml:8:15: child inner: name \"global_name_server\" is registered by ergod itself (one of its services)"
+if [[ $(cat "$tmp/err") != "$expected" ]]; then
+  diff <(echo "$expected") "$tmp/err" >&2 || true
+  fail "node: errors differ (- expected, + got)"
+fi
+echo "ok: plugins, behaviors and names"

@@ -27,6 +27,9 @@ plugins=$(sed -n '/^plugins:/,/^[a-z]/s/^  dir: //p' "$config")
 [[ $plugins == "$prefix"/*/ergod/plugins ]] || fail "installed config names plugins in '$plugins'"
 [[ -f $dest$plugins/echo.so ]] || fail "the config's plugin folder holds no echo.so: $dest$plugins"
 
-"$ergod" check --config "$config" >"$tmp/check.out" 2>&1 || fail "check: $(cat "$tmp/check.out")"
+# Checked where it was installed (beside it, for its relative folders; its absolute ones
+# are under $dest here).
+sed "s#^  dir: /#  dir: $dest/#" "$config" >"$(dirname "$config")/check.yaml"
+"$ergod" check --config "$(dirname "$config")/check.yaml" >"$tmp/check.out" 2>&1 || fail "check: $(cat "$tmp/check.out")"
 grep -q "(application echo)" "$tmp/check.out" || fail "check: $(cat "$tmp/check.out")"
 echo "ok: installed layout"
