@@ -276,7 +276,10 @@ std::vector<std::string> Applications::reload() {
   for (const auto& name : stop) {
     bool kept = std::any_of(next.begin(), next.end(), [&](const Known& k) { return k.manifest.name == name; });
     if (!kept) {
-      if (auto s = controller_.unload(name); !s) note(s.error());
+      // One that never loaded (its plugin was missing) has nothing to unload: removing it is
+      // only forgetting it.
+      if (controller_.is_loaded(name))
+        if (auto s = controller_.unload(name); !s) note(s.error());
       log_notice("application " + name + " removed");
     }
   }

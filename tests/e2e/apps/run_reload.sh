@@ -1,6 +1,7 @@
 # SIGHUP reload, with the real ergod: a new manifest starts, a changed one restarts, an
 # invalid one leaves everything running (and is logged), a changed plugin file restarts the
-# applications that use it on the new code, a removed manifest stops its application.
+# applications that use it on the new code, a removed manifest stops its application, and
+# removing one that never started (its plugin missing) is a success.
 plugins_dir=$(mktemp -d "${TMPDIR:-/tmp}/ergod-plugins.XXXXXX")
 source "$(dirname "$0")/lib.sh" "$@"
 trap 'kill_erls; cleanup; rm -rf "$plugins_dir"' EXIT
@@ -53,6 +54,16 @@ rm "$tmp/m/counters.yaml"
 reload
 grep -q "application counters removed" "$log" || fail "the removed application was not stopped"
 ctl applications | grep -q '^counters' && fail "counters is still listed"
+
+# 7. a manifest whose plugin is missing never starts (not_loaded); removing it is a success
+sed -e 's/name: base$/name: ghost/' -e 's/base_sup/ghost_sup/' -e 's/name: b1/name: g1/' \
+  -e 's/plugin: counter_c/plugin: nosuch/' "$apps_here/manifests/base.yaml" >"$tmp/m/ghost.yaml"
+ctl reload >/dev/null 2>&1 && fail "a reload with a missing plugin succeeded"
+ctl applications | grep -q '^ghost .* not_loaded' || fail "ghost: $(ctl applications)"
+rm "$tmp/m/ghost.yaml"
+ctl reload >"$tmp/reload.txt" 2>&1 || fail "removing a never-started application failed: $(cat "$tmp/reload.txt")"
+grep -q "unknown application" "$tmp/reload.txt" && fail "false error: $(cat "$tmp/reload.txt")"
+ctl applications | grep -q '^ghost' && fail "ghost is still listed"
 
 kill -TERM "$ergod_pid"
 wait_for_exit || fail "ergod did not stop"
