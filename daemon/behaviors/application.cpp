@@ -251,7 +251,7 @@ void ApplicationController::on_exit(const std::string& name, const Term& master,
   StartType type = app.spec.start_type;
   lock.unlock();
 
-  std::string why = "application " + name + " exited: " + term::to_string(reason, 600) + ", type: " +
+  std::string why = "application " + name + " exited: " + term::to_string(reason, 600, term::PrintStyle::p) + ", type: " +
                     std::string(to_string(type));
   bool stops_node = type == StartType::permanent || (type == StartType::transient && !reason.is_atom(normal));
   log(stops_node ? LogLevel::error : LogLevel::notice, name, why);

@@ -138,16 +138,19 @@ class Supervisor final : public GenServer {
     if (auto n = process().registered_name()) return "{local," + std::string(n->name()) + "}";
     return term::to_string(self());
   }
+  // OTP's single-line report prints each term with ~tp: <<"boom">>, not <<98,111,111,109>>.
   void report(const char* context, const Term& reason, const Term& id, const Term& pid) {
+    constexpr auto p = term::PrintStyle::p;
     std::string line = "Supervisor: " + name_for_log() + ". Context: " + context +
-                       ". Reason: " + term::to_string(reason, 2048) + ". Offender: id=" +
-                       term::to_string(id, 256) + ",pid=" + (pid ? term::to_string(pid) : "undefined") + ".";
+                       ". Reason: " + term::to_string(reason, 2048, p) + ". Offender: id=" +
+                       term::to_string(id, 256, p) + ",pid=" + (pid ? term::to_string(pid) : "undefined") + ".";
     log(LogLevel::error, spec_.log_source, line);
   }
   void report_started(const Term& id, const Term& pid) {
     if (!log_enabled(LogLevel::debug, spec_.log_source)) return;
     log(LogLevel::debug, spec_.log_source,
-        "Supervisor: " + name_for_log() + ". Started: id=" + term::to_string(id, 256) + ",pid=" + term::to_string(pid) + ".");
+        "Supervisor: " + name_for_log() + ". Started: id=" + term::to_string(id, 256, term::PrintStyle::p) +
+            ",pid=" + term::to_string(pid) + ".");
   }
 
   // ---- starting one child: done gets the pid, {ok, undefined} (ignore) or {error, R} --------
@@ -476,7 +479,7 @@ CallResult Supervisor::handle_call(const Term& req, const Term& from) {
   if (is_tuple_of(req, 2, "delete_child")) return delete_child_call(req.element(1));
   if (is_tuple_of(req, 2, "get_childspec")) return Reply{get_childspec(req.element(1))};
   log(LogLevel::warning, spec_.log_source,
-      "Supervisor: " + name_for_log() + ". Unknown call: " + term::to_string(req, 1024) + ".");
+      "Supervisor: " + name_for_log() + ". Unknown call: " + term::to_string(req, 1024, term::PrintStyle::p) + ".");
   return Reply{error_tuple(Term::tuple({atom("unknown_call"), req}))};
 }
 
@@ -513,7 +516,7 @@ InfoResult Supervisor::handle_info(const Term& msg) {
   }
   if (is_tuple_of(msg, 2, atom_kill_timer())) return NoReply{};  // fired after the wait ended
   log(LogLevel::error, spec_.log_source,
-      "Supervisor received unexpected message: " + term::to_string(msg, 1024));
+      "Supervisor received unexpected message: " + term::to_string(msg, 1024, term::PrintStyle::p));
   return NoReply{};
 }
 

@@ -272,8 +272,13 @@ inline bool operator!=(const Term& a, const Term& b) { return !(a == b); }
 size_t hash(const Term& t);
 struct TermHash { size_t operator()(const Term& t) const { return hash(t); } };
 
-// Erlang's printed form (io_lib:format("~w")), iterative; long outputs are cut at max_bytes.
-std::string to_string(const Term& t, size_t max_bytes = 1 << 20);
+// How terms print: w as io_lib:format("~w"); p as "~0tp" does on a node with the default
+// printable range (+pc latin1), what OTP's logger shows in its reports: the same, except that
+// printable binaries are <<"text">> (<<"text"/utf8>> for UTF-8 beyond ASCII) and printable
+// non-empty lists "text".
+enum class PrintStyle { w, p };
+// Erlang's printed form, iterative; long outputs are cut at max_bytes.
+std::string to_string(const Term& t, size_t max_bytes = 1 << 20, PrintStyle style = PrintStyle::w);
 
 // Length of a proper list, or -1 if improper.
 int64_t list_length(const Term& t);

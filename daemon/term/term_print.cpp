@@ -1,6 +1,8 @@
-// Printing terms as io_lib:format("~w") does, with an explicit stack (no recursion on depth).
+// Printing terms as io_lib:format("~w") (or "~0tp") does, with an explicit stack (no recursion
+// on depth).
 #include <cstdio>
 #include <cstdlib>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -94,6 +96,103 @@ void put_integer(std::string& out, const Term& t) {
   out.append(rev.rbegin(), rev.rend());
 }
 
+// io_lib's printable_latin1_list chars: what ~tp shows as text with the default +pc latin1.
+bool printable_char(uint32_t c) {
+  return (c >= 32 && c <= 126) || (c >= 160 && c <= 255) || (c >= 8 && c <= 13) || c == 27;
+}
+
+void put_utf8(std::string& out, uint32_t c) {
+  if (c < 0x80) {
+    out += char(c);
+  } else if (c < 0x800) {
+    out += char(0xC0 | (c >> 6));
+    out += char(0x80 | (c & 0x3F));
+  } else if (c < 0x10000) {
+    out += char(0xE0 | (c >> 12));
+    out += char(0x80 | ((c >> 6) & 0x3F));
+    out += char(0x80 | (c & 0x3F));
+  } else {
+    out += char(0xF0 | (c >> 18));
+    out += char(0x80 | ((c >> 12) & 0x3F));
+    out += char(0x80 | ((c >> 6) & 0x3F));
+    out += char(0x80 | (c & 0x3F));
+  }
+}
+
+// io_lib's write_string escapes, inside "...".
+void put_text_char(std::string& out, uint32_t c) {
+  switch (c) {
+    case '"': out += "\\\""; return;
+    case '\\': out += "\\\\"; return;
+    case '\n': out += "\\n"; return;
+    case '\r': out += "\\r"; return;
+    case '\t': out += "\\t"; return;
+    case '\v': out += "\\v"; return;
+    case '\b': out += "\\b"; return;
+    case '\f': out += "\\f"; return;
+    case 27: out += "\\e"; return;
+  }
+  put_utf8(out, c);
+}
+
+// The code points of valid UTF-8, or false.
+bool decode_utf8(std::span<const uint8_t> b, std::vector<uint32_t>& out) {
+  for (size_t i = 0; i < b.size();) {
+    uint8_t c = b[i];
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (n == 0 || i + n > b.size()) return false;
+    uint32_t v = n == 1 ? c : n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
+    for (size_t k = 1; k < n; ++k) {
+      if ((b[i + k] & 0xC0) != 0x80) return false;
+      v = (v << 6) | (b[i + k] & 0x3F);
+    }
+    static const uint32_t min[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (v < min[n] || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return false;
+    out.push_back(v);
+    i += n;
+  }
+  return true;
+}
+
+// ~tp of a binary that prints as text (io_lib_pretty's printable_bin): UTF-8 first (marked
+// /utf8 when it is not all ASCII), else its bytes as Latin-1. False: print the bytes.
+bool put_printable_binary(std::string& out, const Term& t) {
+  if (t.bits_in_last() != 0) return false;
+  auto bytes = t.bytes();
+  if (bytes.empty()) return false;
+  std::vector<uint32_t> chars;
+  bool utf8 = decode_utf8(bytes, chars);
+  if (utf8) {
+    for (uint32_t c : chars)
+      if (!printable_char(c)) utf8 = false;
+  }
+  if (!utf8) {
+    chars.assign(bytes.begin(), bytes.end());
+    for (uint32_t c : chars)
+      if (!printable_char(c)) return false;
+  }
+  out += "<<\"";
+  for (uint32_t c : chars) put_text_char(out, c);
+  out += '"';
+  if (utf8 && chars.size() != bytes.size()) out += "/utf8";
+  out += ">>";
+  return true;
+}
+
+// ~tp of a proper, non-empty list of printable chars.
+bool put_printable_list(std::string& out, const Term& t) {
+  const Term* cur = &t;
+  for (; cur->is_cons(); cur = &cur->tail()) {
+    int64_t v = 0;
+    if (!cur->head().is_small() || (v = cur->head().small_value()) < 0 || !printable_char(uint32_t(v))) return false;
+  }
+  if (!cur->is_nil()) return false;
+  out += '"';
+  for (cur = &t; cur->is_cons(); cur = &cur->tail()) put_text_char(out, uint32_t(cur->head().small_value()));
+  out += '"';
+  return true;
+}
+
 // A unit of work: print a term, or emit a literal.
 struct Item {
   const Term* term;
@@ -102,7 +201,7 @@ struct Item {
 
 }  // namespace
 
-std::string to_string(const Term& root, size_t max_bytes) {
+std::string to_string(const Term& root, size_t max_bytes, PrintStyle style) {
   std::string out;
   std::vector<Item> stack{{&root, nullptr}};
   while (!stack.empty() && out.size() < max_bytes) {
@@ -155,6 +254,7 @@ std::string to_string(const Term& root, size_t max_bytes) {
         }
         break;
       case Kind::Binary: {
+        if (style == PrintStyle::p && put_printable_binary(out, t)) break;
         out += "<<";
         auto bytes = t.bytes();
         uint8_t bits = t.bits_in_last();
@@ -189,6 +289,7 @@ std::string to_string(const Term& root, size_t max_bytes) {
         break;
       }
       case Kind::List: {
+        if (style == PrintStyle::p && put_printable_list(out, t)) break;
         out += '[';
         // Collect the spine so the elements print in order.
         std::vector<const Term*> elems;

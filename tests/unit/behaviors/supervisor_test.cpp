@@ -643,3 +643,16 @@ TEST_CASE("simple_one_for_one start_child with extra args that are not a list fa
   rt.send(parent, T({A("exit"), A("shutdown")}));
   recv_if(in, [&](const Term& m) { return is_down_for(m, smref); });
 }
+
+TEST_CASE("supervisor reports print terms as OTP's logger does (~tp): a binary reason is <<\"boom\">>, not bytes",
+          "[behaviors][supervisor]") {
+  Runtime rt;
+  Inbox in(rt);
+  LogCapture logs;
+  Term sup = start_sup(rt, sup_spec(Strategy::one_for_one, {child("a", in.pid(), "trap")}));
+  expect_events(in, {{"init", "a"}});
+  gen_server::cast(rt, child_pid(rt, sup, "a"), T({A("exit"), T({A("shutdown_not"), Term::binary(std::string_view("boom")), Term::list({I('o'), I('k')})})}));
+  expect_events(in, {{"terminate", "a"}, {"init", "a"}});
+  CHECK(logs.has("Context: child_terminated. Reason: {shutdown_not,<<\"boom\">>,\"ok\"}. Offender: id=a,pid="));
+  stop_sup(rt, sup);
+}
