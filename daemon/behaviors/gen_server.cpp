@@ -6,6 +6,7 @@
 #include <exception>
 
 #include "behaviors/blocking.h"
+#include "behaviors/sys.h"
 
 namespace ergod::behaviors {
 
@@ -69,6 +70,11 @@ InfoResult GenServer::handle_cast(const Term& message) { return Stop{Term::tuple
 InfoResult GenServer::handle_info(const Term&) { return NoReply{}; }
 void GenServer::terminate(const Term&) {}
 void GenServer::reply(const Term& from, Term value) { gen_server::reply(*process_, from, std::move(value)); }
+Term GenServer::sys_state() { return Term::tuple({atom("cxx_state"), sys_module()}); }
+Term GenServer::sys_module() const { return atom("ergod_cxx"); }
+Term GenServer::sys_initial_call() const { return Term::tuple({sys_module(), atom("init"), Term::integer(1)}); }
+std::vector<Term> GenServer::sys_status_extra() const { return {}; }
+Term GenServer::sys_parent() const { return Term(); }
 
 // ---- the server process -------------------------------------------------------------------------
 
@@ -80,6 +86,9 @@ class GenServerProcess final : public ProcessBehavior {
 
   void init(Process& self) override {
     server_->process_ = &self;
+    // sys's view: OTP's Parent is the linked starter, else the process itself.
+    sys_.parent = parent_ ? parent_ : self.self();
+    sys_.ancestors = starter_ ? Term::list({starter_}) : parent_ ? Term::list({parent_}) : Term::nil();
     Term args = std::move(args_);
     Term ack_value, reason;
     bool ok = false;
@@ -156,13 +165,36 @@ class GenServerProcess final : public ProcessBehavior {
   }
 
   void on_system(Process& self, const Term& from, const Term& request) {
-    if (is_tuple_of(request, 2, atom_terminate())) {
-      // sys.erl: reply ok, then Mod:system_terminate (terminate, exit with Reason).
-      gen_server::reply(self, from, Term::atom(term::atoms::ok));
-      terminate_and_exit(self, request.element(1));
-      return;
-    }
-    gen_server::reply(self, from, Term::tuple({Term::atom(error), atom("unsupported_system_message")}));
+    // A supervisor names its parent itself (it links to it in its own init).
+    if (Term p = server_->sys_parent()) sys_.parent = p;
+    // sys.erl: the reply, then Mod:system_terminate (terminate, exit with Reason) or go on.
+    sys::Next next = sys::handle(self, *server_, sys_, from, request);
+    if (next.terminate) return terminate_and_exit(self, std::move(next.reason));
+    if (sys_.suspended) wait_suspended(self);
+  }
+
+  // sys's suspend_loop: only system messages and the parent's EXIT; the others wait.
+  void wait_suspended(Process& self) {
+    Term parent = parent_ ? parent_ : server_->sys_parent();
+    self.receive(
+        [parent](const Term& m) {
+          return sys::is_system_message(m) || (parent && is_tuple_of(m, 3, EXIT) && m.element(1) == parent);
+        },
+        runtime::kInfinity,
+        [this](Process& self, std::optional<Term> m) {
+          try {
+            if (!sys::is_system_message(*m)) {
+              sys_.suspended = false;
+              if (parent_) return terminate_and_exit(self, m->element(2));
+              return on_result(self, server_->handle_info(*m));  // a supervisor stops its children
+            }
+            on_system(self, m->element(1), m->element(2));
+          } catch (const std::exception& e) {
+            terminate_and_exit(self, exception_reason(e));
+          } catch (...) {
+            terminate_and_exit(self, unknown_exception_reason());
+          }
+        });
   }
 
   // Runs terminate; an exception from it replaces the reason, as in OTP.
@@ -184,6 +216,7 @@ class GenServerProcess final : public ProcessBehavior {
   std::unique_ptr<GenServer> server_;
   Term args_, starter_, parent_;
   std::optional<Atom> name_;
+  sys::Context sys_;
 };
 
 // ---- client functions ---------------------------------------------------------------------------

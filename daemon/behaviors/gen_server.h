@@ -14,6 +14,8 @@
 // dist: a call is {'$gen_call', {CallerPid, Tag}, Request} with Tag = [alias | Mref] or a plain
 // reference; the reply {Tag, Reply} goes to the alias for [alias | Alias] tags, to CallerPid
 // otherwise; a cast is {'$gen_cast', Msg}; a stop is the system message {terminate, Reason}.
+// The other system messages (sys:get_state, get_status, suspend, resume, ...) are answered as
+// OTP's sys does (sys.h).
 //
 // Threads: callbacks run on the server's process (one at a time). The gen_server:: functions
 // taking a Process& run inside that process (non-blocking, with a continuation); those taking
@@ -24,6 +26,7 @@
 #include <memory>
 #include <optional>
 #include <variant>
+#include <vector>
 
 #include "runtime/process.h"
 #include "runtime/runtime.h"
@@ -61,6 +64,19 @@ class GenServer {
   virtual InfoResult handle_cast(const Term& message);
   virtual InfoResult handle_info(const Term& message);
   virtual void terminate(const Term& reason);
+
+  // ---- what sys:get_state and sys:get_status show (sys.h); called on the server's process --
+  // The state: the C++ object is not a term, so by default {cxx_state, Module}; override to
+  // show what the server holds.
+  virtual Term sys_state();
+  // The atom that stands for the callback module (ergod_cxx by default).
+  virtual Term sys_module() const;
+  // '$initial_call': {Module, init, 1} (a supervisor: {supervisor, Module, 1}, as OTP).
+  virtual Term sys_initial_call() const;
+  // get_status's sections after the state (a supervisor: {supervisor, [{"Callback", Module}]}).
+  virtual std::vector<Term> sys_status_extra() const;
+  // The parent when the server handles its parent's EXIT itself (a supervisor), else none.
+  virtual Term sys_parent() const;
 
  protected:
   // The server's process, for sending, spawning, monitoring, calling other servers...

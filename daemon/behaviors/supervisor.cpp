@@ -54,6 +54,13 @@ Term exception_reason(const char* what) {
 
 using Done = runtime::InlineFunction<void(Term), 64>;
 
+// An Erlang string.
+Term charlist(std::string_view s) {
+  std::vector<Term> cs;
+  for (unsigned char c : s) cs.push_back(Term::integer(c));
+  return Term::list(std::span<const Term>(cs));
+}
+
 }  // namespace
 
 // ---- the server -----------------------------------------------------------------------------
@@ -93,6 +100,16 @@ class Supervisor final : public GenServer {
   InfoResult handle_cast(const Term& msg) override;
   InfoResult handle_info(const Term& msg) override;
   void terminate(const Term& reason) override;
+
+  // sys: what OTP's supervisor shows, with ergod_supervisor as the callback module.
+  Term sys_state() override;
+  Term sys_module() const override { return atom("ergod_supervisor"); }
+  Term sys_initial_call() const override { return Term::tuple({atom("supervisor"), sys_module(), Term::integer(1)}); }
+  std::vector<Term> sys_status_extra() const override {
+    Term callback = Term::tuple({charlist("Callback"), sys_module()});
+    return {Term::tuple({atom("supervisor"), Term::list({callback})})};
+  }
+  Term sys_parent() const override { return parent_; }
 
  private:
   struct Child {
@@ -689,6 +706,57 @@ CallResult Supervisor::delete_child_call(const Term& id) {
   if (children_[i].pid) return Reply{error_tuple(atom("running"))};
   children_.erase(children_.begin() + long(i));
   return Reply{Term::atom(ok)};
+}
+
+// A tuple shaped as supervisor.erl's #state record: {state, Name, Strategy, {Ids, Db},
+// Dynamics, Intensity, Period, Restarts, DynamicRestarts, AutoShutdown, Module, Args}; each
+// child as #child: {child, Pid, Id, Start, Restart, Significant, Shutdown, Type, Modules}.
+Term Supervisor::sys_state() {
+  static const char* strategies[] = {"one_for_one", "one_for_all", "rest_for_one", "simple_one_for_one"};
+  auto restart_atom = [](RestartType r) {
+    return atom(r == RestartType::permanent ? "permanent" : r == RestartType::transient ? "transient" : "temporary");
+  };
+  auto shutdown_term = [](int64_t ms) {
+    return ms == kBrutalKill ? atom("brutal_kill") : ms == runtime::kInfinity ? Term::atom(infinity) : Term::integer(ms);
+  };
+  auto child_record = [&](const ChildSpec& c, Term pid) {
+    return Term::tuple({atom("child"), std::move(pid), c.id, detail::child_start(c), restart_atom(c.restart),
+                        Term::atom(term::atoms::false_), shutdown_term(c.shutdown_ms), type_atom(c), modules_of(c)});
+  };
+  Term name = process().registered_name() ? Term::tuple({atom("local"), Term::atom(*process().registered_name())})
+                                          : Term::tuple({self(), sys_module()});
+  std::vector<Term> ids;
+  std::vector<std::pair<Term, Term>> db;
+  Term dynamics = Term::atom(undefined);
+  if (simple()) {
+    ids.push_back(templ().id);
+    db.emplace_back(templ().id, child_record(templ(), Term::atom(undefined)));
+    std::vector<std::pair<Term, Term>> dyn;
+    std::vector<Term> pids;
+    for (auto& [pid, d] : dynamic_) {
+      dyn.emplace_back(pid, d.args ? d.args : Term::nil());
+      pids.push_back(pid);
+    }
+    dynamics = templ().restart == RestartType::temporary
+                   ? Term::tuple({atom("sets"), Term::list(std::span<const Term>(pids))})
+                   : Term::tuple({atom("maps"), Term::map(std::span<const std::pair<Term, Term>>(dyn))});
+  } else {
+    for (size_t i = children_.size(); i > 0; --i) {  // as which_children: last started first
+      const Child& c = children_[i - 1];
+      Term pid = c.restarting ? Term::tuple({atom("restarting"), c.pid ? c.pid : Term::atom(undefined)})
+                 : c.pid      ? c.pid
+                              : Term::atom(undefined);
+      ids.push_back(c.spec.id);
+      db.emplace_back(c.spec.id, child_record(c.spec, pid));
+    }
+  }
+  std::vector<Term> restart_terms;
+  for (int64_t t : restarts_) restart_terms.insert(restart_terms.begin(), Term::integer(t));
+  return Term::tuple({atom("state"), name, atom(strategies[int(spec_.strategy)]),
+                      Term::tuple({Term::list(std::span<const Term>(ids)), Term::map(std::span<const std::pair<Term, Term>>(db))}),
+                      dynamics, Term::integer(int64_t(spec_.intensity)), Term::integer(int64_t(spec_.period_s)),
+                      Term::list(std::span<const Term>(restart_terms)), Term::integer(int64_t(restarting_dynamic_)),
+                      atom("never"), sys_module(), Term::nil()});
 }
 
 // OTP's find_child + child_to_spec. simple_one_for_one: a child's pid, a dead pid (OTP's

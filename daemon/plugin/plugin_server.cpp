@@ -137,6 +137,12 @@ InfoResult PluginServer::handle_info(const Term& message) {
   return to_info(cb_->handle_info(begin(), state_, lend(message)), "handle_info");
 }
 
+Term PluginServer::sys_state() {
+  return Term::tuple({Term::atom("plugin_state"), Term::atom(plugin_->name), Term::atom(behavior_)});
+}
+
+Term PluginServer::sys_module() const { return Term::atom(behavior_); }
+
 void PluginServer::terminate(const Term& reason) {
   if (!cb_->terminate) return;
   cb_->terminate(begin(), state_, lend(reason));

@@ -41,6 +41,9 @@ class PluginServer final : public behaviors::GenServer {
   behaviors::InfoResult handle_cast(const Term& message) override;
   behaviors::InfoResult handle_info(const Term& message) override;
   void terminate(const Term& reason) override;
+  // sys: the state is the plugin's C data, not a term: {plugin_state, Plugin, Behavior}.
+  Term sys_state() override;
+  Term sys_module() const override;  // the behavior's name
 
   // host->call: a gen_server call whose outcome runs k in this process.
   ergod_status start_call(const Term& dest, Term request, int64_t timeout_ms, ergod_call_cont k, void* user_data);

@@ -3,7 +3,7 @@
 # put/get/delete/keys, max_keys, TTL expiry, stats, sessions started with
 # supervisor:start_child and calling the store, a session ending with its client, and
 # rest_for_one restarts (stats alone; the store and everything after it); OTP's
-# supervisor:get_childspec/start_child answers.
+# supervisor:get_childspec/start_child answers and sys on ergod's processes.
 source "$(dirname "$0")/lib.sh" "$@"
 plugins_dir=$tmp/plugins
 mkdir -p "$plugins_dir" "$tmp/manifests"
@@ -26,6 +26,7 @@ kv_check session_ends
 no_error_logs  # sessions that end with their clients end normally: no crash reports
 kv_check childspecs
 kv_check start_child_errors
+kv_check sys_calls
 kv_check kill_stats
 kv_check kill_store
 kill -0 "$ergod_pid" || fail "ergod stopped"

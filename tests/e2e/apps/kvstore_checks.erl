@@ -4,7 +4,7 @@
 -module(kvstore_checks).
 -export([main/1]).
 -export([data/1, ttl/1, stats/1, sessions/1, session_ends/1, kill_stats/1, kill_store/1,
-         childspecs/1, start_child_errors/1]).
+         childspecs/1, start_child_errors/1, sys_calls/1]).
 -import(check_lib, [eq/2, wait/1]).
 
 main([Node, Case]) -> check_lib:run([Node, Case], fun(C, N, []) -> ?MODULE:C(N) end).
@@ -176,6 +176,30 @@ start_child_errors(N) ->
        supervisor:start_child(Sup, #{id => store, start => {m, f, []}})),
     {error, {cxx_child_spec_required, _}} = supervisor:start_child(Sup, #{id => new, start => {m, f, []}}),
     {error, {'EXIT', {badarg, [_ | _]}}} = supervisor:start_child({sessions_sup, N}, notalist),
+    ok.
+
+%% sys on ergod's processes: get_state, get_status, suspend/resume, change_code, debug.
+sys_calls(N) ->
+    Store = {kv_store, N},
+    eq({plugin_state, kvstore, store}, sys:get_state(Store)),
+    StorePid = child_pid(N, store),
+    {status, StorePid, {module, gen_server}, [_PDict, running, _Parent, [], Misc]} = sys:get_status(Store),
+    [{header, "Status for generic server kv_store"} | _] = Misc,
+    eq(ok, sys:suspend(Store)),
+    {status, _, _, [_, suspended | _]} = sys:get_status(Store),
+    {'EXIT', {timeout, _}} = (catch gen_server:call(Store, {get, a}, 300)),
+    {error, {'EXIT', {undef, _}}} = sys:change_code(Store, store, 1, x),
+    eq(ok, sys:resume(Store)),
+    {ok, _} = gen_server:call(Store, {get, a}),
+    eq({error, {unknown_system_msg, {change_code, store, 1, x}}}, sys:change_code(Store, store, 1, x)),
+    eq(unknown_debug, sys:trace(Store, true)),
+    eq({ok, []}, sys:log(Store, get)),
+    State = sys:get_state({kvstore_sup, N}),
+    {state, {local, kvstore_sup}, rest_for_one, {[sessions_sup, stats, store], _}, undefined, 5, 10,
+     _, 0, never, ergod_supervisor, _} = State,
+    {status, _, {module, gen_server}, [_, running, _, [], [_, _, {data, [{"State", State}]},
+                                                         {supervisor, [{"Callback", ergod_supervisor}]}]]} =
+        sys:get_status({kvstore_sup, N}),
     ok.
 
 child_pid(N, Id) -> hd([P || {I, P, _, _} <- supervisor:which_children({kvstore_sup, N}), I =:= Id]).
