@@ -1,7 +1,8 @@
 # `meson install` puts everything a systemd deployment needs in place: the binary, the unit
 # (naming the installed binary and config, Type=notify), the config naming the installed
-# plugin folder, the manifests beside it, the example plugins and the SDK; and the installed
-# config and manifests pass `ergod check`.
+# plugin folder, the manifests beside it, the example plugins and the SDK; the config (it
+# holds the cookie) mode 0640 and handed to the daemon as a systemd credential; the unit's
+# hardening; and the installed config and manifests pass `ergod check`.
 # Arguments: ERGOD_BINARY SOURCE_ROOT VERSION BUILD_ROOT
 source "$(dirname "$0")/lib.sh" "$@"
 build=$4
@@ -26,6 +27,25 @@ grep -q "^ExecReload=" "$unit" && grep -q "^WatchdogSec=" "$unit" || fail "no re
 plugins=$(sed -n '/^plugins:/,/^[a-z]/s/^  dir: //p' "$config")
 [[ $plugins == "$prefix"/*/ergod/plugins ]] || fail "installed config names plugins in '$plugins'"
 [[ -f $dest$plugins/echo.so ]] || fail "the config's plugin folder holds no echo.so: $dest$plugins"
+
+# The config holds the cookie: not for every user. The daemon gets it as a credential, so its
+# folders are absolute paths.
+[[ $(stat -c %a "$config") == 640 ]] || fail "config mode $(stat -c %a "$config"), not 640"
+grep -q "^LoadCredential=ergod.yaml:$prefix/.*ergod/ergod.yaml$" "$unit" || fail "no LoadCredential of the config"
+grep -q "^ExecStart=$prefix/bin/ergod --config %d/ergod.yaml$" "$unit" || fail "ExecStart does not read the credential"
+manifests=$(sed -n '/^manifests:/,/^[a-z]/s/^  dir: //p' "$config")
+[[ $manifests == /*/ergod/manifests && -f $dest$manifests/echo.yaml ]] || fail "installed config names manifests in '$manifests'"
+# Hardening that leaves what the daemon needs (network, unix sockets, memfd + dlopen, sd_notify).
+for line in CapabilityBoundingSet= SystemCallFilter=@system-service SystemCallArchitectures=native \
+  ProtectClock=yes ProtectHostname=yes ProtectKernelLogs=yes RestrictRealtime=yes ProtectProc=invisible \
+  DynamicUser=yes "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6"; do
+  grep -qx "$line" "$unit" || fail "the unit lacks $line"
+done
+if command -v systemd-analyze >/dev/null; then
+  # Only the unit's own syntax: the binary and folders it names are under $dest.
+  systemd-analyze verify "$unit" 2>&1 | grep -v "is not executable\|No such file" | grep . &&
+    fail "systemd-analyze verify complains"
+fi
 
 # Checked where it was installed (beside it, for its relative folders; its absolute ones
 # are under $dest here).
