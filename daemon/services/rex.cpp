@@ -8,34 +8,62 @@ namespace {
 
 using namespace behaviors;
 
+bool is(const Term& t, Atom tag, uint32_t arity) {
+  return t.is_tuple() && t.tuple_arity() == arity && t.element(0).is_atom(tag);
+}
+
 class Rex final : public GenServer {
  public:
   explicit Rex(const FunctionRegistry& fns) : fns_(fns) {}
 
   CallResult handle_call(const Term& request, const Term&) override {
-    static const Atom call = Atom::make("call");
-    if (request.is_tuple() && request.tuple_arity() == 5 && request.element(0).is_atom(call))
-      return Reply{run(request)};
-    // rpc.erl's rex answers requests it does not know with {badrpc, badarg}... it has no
-    // catch-all; we answer rather than leave the caller waiting.
-    return Reply{Term::tuple({Term::atom(term::atoms::badrpc), Term::atom(term::atoms::badarg)})};
+    static const Atom call = Atom::make("call"), block_call = Atom::make("block_call");
+    // rpc.erl runs `call` in a helper process and `block_call` inside rex; ours run inside
+    // rex either way (registered functions do not block), so both answer at once.
+    if (is(request, call, 5) || is(request, block_call, 5)) return Reply{run(request)};
+    return NoReply{};  // rpc.erl: handle_call(_, _To, S) -> {noreply, S}.  % Ignore !
   }
 
   InfoResult handle_cast(const Term& message) override {
     static const Atom cast = Atom::make("cast");
-    if (message.is_tuple() && message.tuple_arity() == 5 && message.element(0).is_atom(cast)) (void)run(message);
+    if (is(message, cast, 5)) (void)run(message);
+    return NoReply{};
+  }
+
+  InfoResult handle_info(const Term& m) override {
+    if (!m.is_tuple() || m.tuple_arity() != 2) return NoReply{};
+    static const Atom sbcast = Atom::make("sbcast"), send = Atom::make("send"), call = Atom::make("call"),
+                      features_request = Atom::make("features_request");
+    const Term& from = m.element(0);
+    const Term& req = m.element(1);
+    if (is(req, sbcast, 3)) {
+      bool sent = process().send(req.element(1), req.element(2));
+      process().send(from, Term::tuple({rex(), node(), sent ? node() : nonexisting(req.element(1))}));
+    } else if (is(req, send, 3)) {
+      if (!process().send(req.element(1), Term::tuple({from, req.element(2)})))
+        process().send(from, Term::tuple({rex(), node(), nonexisting(req.element(1))}));
+    } else if (is(req, call, 5)) {
+      process().send(from, Term::tuple({rex(), run(req)}));
+    } else if (req.is_atom(features_request)) {
+      process().send(from, Term::tuple({Term::atom("features_reply"), node(), Term::list({Term::atom("erpc")})}));
+    }
     return NoReply{};
   }
 
  private:
-  // {call|cast, M, F, A, _GroupLeader}: the value, or what rpc's worker answers on failure.
+  static Term rex() { return Term::atom("rex"); }
+  Term node() const { return Term::atom(process().runtime().node()); }
+  static Term nonexisting(const Term& name) { return Term::tuple({Term::atom("nonexisting_name"), name}); }
+
+  // {call|block_call|cast, M, F, A, _GroupLeader}: the value, or what rpc's execute_call
+  // answers on failure.
   Term run(const Term& req) {
     services::ApplyResult r = fns_.apply(process(), req.element(1), req.element(2), req.element(3));
     using K = services::ApplyResult::Kind;
     Term exit_tag = Term::atom(term::atoms::EXIT), badrpc = Term::atom(term::atoms::badrpc);
     switch (r.kind) {
       case K::return_:
-      case K::throw_: return r.value;  // catch apply(...) gives a thrown value back
+      case K::throw_: return r.value;  // rpc's execute_call gives a thrown value back
       case K::exit: return Term::tuple({badrpc, Term::tuple({exit_tag, r.value})});
       case K::error: return Term::tuple({badrpc, Term::tuple({exit_tag, Term::tuple({r.value, r.stack})})});
     }

@@ -5,7 +5,7 @@
 -module(svc_checks).
 -export([main/1]).
 -export([ping/1, echo_corpus/1, echo_calls/1, links_monitors/1, watch_for_kill/1, after_kill/1,
-         rpc/1, pg/1, echo_errors/1]).
+         rpc/1, rex/1, pg/1, echo_errors/1]).
 -import(check_lib, [eq/2]).
 
 main([Node, Case]) ->
@@ -218,6 +218,23 @@ rpc(N) ->
        gen_server:call({rex, N}, {call, nosuch, fn, [], group_leader()}, 5000)),
     gen_server:cast({rex, N}, {cast, erlang, node, [], group_leader()}),
     eq(pong, net_adm:ping(N)),
+    ok.
+
+%% rex: what rpc.erl's rex answers besides call and cast (rpc:sbcast, rpc:block_call, the
+%% features probe, hidden C nodes' plain calls, send); an unknown call gets no answer.
+rex(N) ->
+    eq({[N], []}, rpc:sbcast([N], rex, {ignored, by_rex})),
+    eq({[], [N]}, rpc:sbcast([N], nosuch_name, hello)),
+    eq(N, rpc:block_call(N, erlang, node, [])),
+    eq({badrpc, {'EXIT', {undef, [{nosuch, fn, [], []}]}}}, rpc:block_call(N, nosuch, fn, [])),
+    {rex, N} ! {self(), features_request},
+    eq({features_reply, N, [erpc]}, receive {features_reply, _, _} = F -> F after 5000 -> timeout end),
+    {rex, N} ! {self(), {call, erlang, node, [], user}},
+    eq({rex, N}, receive {rex, _} = R -> R after 5000 -> timeout end),
+    {rex, N} ! {self(), {send, nosuch_name, hi}},
+    eq({rex, N, {nonexisting_name, nosuch_name}}, receive {rex, _, _} = S -> S after 5000 -> timeout end),
+    {'EXIT', {timeout, _}} = (catch gen_server:call({rex, N}, bogus, 500)),
+    eq(N, rpc:call(N, erlang, node, [])),
     ok.
 
 %% pg: our scope discovers ergod's and gets its (empty) sync; joins and leaves cost nothing.
