@@ -79,6 +79,7 @@ class Distribution final : public runtime::RemoteRouter {
   void stop();
 
   const std::string& node_name() const { return options_.dist.node_name; }
+  uint32_t net_ticktime_ms() const { return options_.dist.connection.net_ticktime_ms; }
   uint16_t port() const { return port_; }
   std::vector<std::string> nodes() const;  // nodes with an up connection (any thread)
   // erlang:nodes(visible) and nodes(hidden): a connection is hidden when either side is

@@ -1,17 +1,28 @@
 // pg: the scope process of OTP's pg (kernel/src/pg.erl) for the default scope `pg`, so that
 // Erlang nodes (and Phoenix.PubSub, which uses pg scopes) see ergod as a member of the overlay
-// with no groups: {discover, Peer} is answered with a {sync, Self, []} cast and our own
+// with no groups: at init and on every nodeup it sends {discover, self()} to the scope on the
+// visible nodes; {discover, Peer} is answered with a {sync, Self, []} cast and our own
 // discover (once per peer, with a monitor, as pg does); sync, join and leave from known peers
 // are tracked (remote groups are kept, though nothing local reads them yet); DOWN forgets a peer.
+// An unknown call, cast or message crashes the scope as pg.erl's catch-all clauses do
+// (erlang:error(badarg)): a caller sees {{badarg, [{pg, handle_call, 3, []}]}, {gen_server,
+// call, ...}}; the scope runs under kernel_safe_sup (services.cpp), which restarts it.
 // Not yet: local processes joining groups, get_members for ergod processes, other scopes.
-// Threads: start_pg() from a non-worker thread.
+// Threads: make_pg_scope() from any thread; visible_nodes is called on the scope's process.
 #pragma once
 
-#include "runtime/runtime.h"
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "behaviors/gen_server.h"
 
 namespace ergod::services {
 
-// Starts the scope process registered as `scope`; returns its pid, or none.
-term::Term start_pg(runtime::Runtime& rt, term::Atom scope);
+using VisibleNodes = std::function<std::vector<std::string>()>;
+
+// The scope's server, to be started registered as `scope` (by kernel_safe_sup).
+std::unique_ptr<behaviors::GenServer> make_pg_scope(term::Atom scope, VisibleNodes visible_nodes);
 
 }  // namespace ergod::services

@@ -1,6 +1,10 @@
 // See services.h.
 #include "services/services.h"
 
+#include <algorithm>
+
+#include "behaviors/supervisor.h"
+
 #include "services/global.h"
 #include "services/net_kernel.h"
 #include "services/pg.h"
@@ -16,6 +20,30 @@ Term node_list(const std::vector<std::string>& names) {
 }
 
 }  // namespace
+
+// OTP's kernel_safe_sup: the kernel children that may be restarted; here the pg scope, which
+// crashes on an unknown request as pg.erl does. OTP allows 4 restarts an hour and then halts
+// the node; ergod allows 10 a second, so that peers sending junk cannot take the scope (or
+// the node) down for good.
+Term start_kernel_safe_sup(runtime::Runtime& rt, dist::Distribution* dist) {
+  behaviors::SupervisorSpec spec;
+  spec.strategy = behaviors::Strategy::one_for_one;
+  spec.intensity = 10;
+  spec.period_s = 1;
+  behaviors::ChildSpec pg;
+  pg.id = Term::atom("pg");
+  pg.name = Atom::make("pg");
+  pg.make = [dist] {
+    VisibleNodes nodes;
+    if (dist) nodes = [dist] { return dist->visible_nodes(); };
+    return make_pg_scope(Atom::make("pg"), std::move(nodes));
+  };
+  pg.args = Term::nil();
+  spec.children.push_back(std::move(pg));
+  behaviors::StartOptions o;
+  o.name = Atom::make("kernel_safe_sup");
+  return behaviors::supervisor::start(rt, std::move(spec), o);
+}
 
 void Services::install(dist::Distribution& dist, runtime::Runtime& rt) {
   dist_ = &dist;
@@ -52,9 +80,23 @@ void Services::install(dist::Distribution& dist, runtime::Runtime& rt) {
 }
 
 Status Services::start(runtime::Runtime& rt) {
-  if (!start_net_kernel(rt)) return make_error("net_kernel did not start");
+  NetKernelEnv nk;
+  if (dist_) {
+    dist::Distribution* d = dist_;
+    nk.connect = [d](const std::string& node, std::function<void(bool)> done) {
+      d->connect(node, [done = std::move(done)](Status s) { done(bool(s)); });
+    };
+    nk.connected = [d](const std::string& node) {
+      auto up = d->nodes();
+      return std::find(up.begin(), up.end(), node) != up.end();
+    };
+    nk.ticktime_ms = d->net_ticktime_ms();
+  }
+  if (!start_net_kernel(rt, std::move(nk))) return make_error("net_kernel did not start");
   if (!start_rex(rt, functions_)) return make_error("rex did not start");
-  if (!start_pg(rt, Atom::make("pg"))) return make_error("pg did not start");
+  Term safe_sup = start_kernel_safe_sup(rt, dist_);
+  if (!(safe_sup.is_tuple() && safe_sup.element(0).is_atom(term::atoms::ok)))
+    return make_error("kernel_safe_sup (pg) did not start: " + term::to_string(safe_sup));
   if (!start_global(rt)) return make_error("global_name_server did not start");
   return Ok{};
 }

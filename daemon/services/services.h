@@ -20,9 +20,14 @@
 
 namespace ergod::services {
 
-// The names Services::start registers (pg's scope included): no application may take them.
-inline constexpr std::array<std::string_view, 4> kRegisteredNames = {"net_kernel", "rex", "pg",
-                                                                     "global_name_server"};
+// The names Services::start registers (pg's scope and its supervisor included): no
+// application may take them.
+inline constexpr std::array<std::string_view, 5> kRegisteredNames = {"net_kernel", "rex", "pg",
+                                                                     "global_name_server", "kernel_safe_sup"};
+
+// kernel_safe_sup with the pg scope `pg` (restarted when it crashes); dist may be null (no
+// peers to discover). Returns {ok, Pid} or {error, Reason}.
+Term start_kernel_safe_sup(runtime::Runtime& rt, dist::Distribution* dist);
 
 class Services {
  public:

@@ -5,7 +5,7 @@
 -module(svc_checks).
 -export([main/1]).
 -export([ping/1, echo_corpus/1, echo_calls/1, links_monitors/1, watch_for_kill/1, after_kill/1,
-         rpc/1, rex/1, pg/1, echo_errors/1]).
+         rpc/1, rex/1, pg/1, pg_restart/1, net_kernel/1, echo_errors/1]).
 -import(check_lib, [eq/2]).
 
 main([Node, Case]) ->
@@ -250,4 +250,37 @@ pg(N) ->
     PgPid = whereis(pg),
     {monitored_by, By} = process_info(PgPid, monitored_by),
     true = lists:any(fun(P) -> is_pid(P) andalso node(P) =:= N end, By),
+    ok.
+
+%% pg: an unknown call crashes ergod's scope as it crashes pg.erl's (badarg), and
+%% kernel_safe_sup restarts it; the new scope discovers ours.
+pg_restart(N) ->
+    {ok, _} = pg:start(pg),
+    Old = rpc:call(N, erlang, whereis, [pg]),
+    true = is_pid(Old),
+    {'EXIT', {{badarg, [{pg, handle_call, 3, _} | _]}, {gen_server, call, _}}} =
+        (catch gen_server:call({pg, N}, bogus, 5000)),
+    check_lib:wait(fun() -> New = rpc:call(N, erlang, whereis, [pg]), is_pid(New) andalso New =/= Old end),
+    New = rpc:call(N, erlang, whereis, [pg]),
+    PgPid = whereis(pg),
+    check_lib:wait(fun() ->
+        {monitored_by, By} = process_info(PgPid, monitored_by),
+        lists:member(New, By)
+    end),
+    ok.
+
+%% net_kernel: what net_kernel.erl answers a remote caller; unknown calls get no answer.
+net_kernel(N) ->
+    eq(yes, gen_server:call({net_kernel, N}, {is_auth, node()})),
+    eq(true, gen_server:call({net_kernel, N}, {connect, normal, N})),
+    eq(true, gen_server:call({net_kernel, N}, {connect, normal, node()})),
+    eq(false, gen_server:call({net_kernel, N}, {disconnect, N})),
+    eq(false, gen_server:call({net_kernel, N}, {disconnect, 'nosuch@nohost'})),
+    eq(#{started => static, name_type => static, name => N, name_domain => shortnames},
+       gen_server:call({net_kernel, N}, get_state)),
+    eq(60000, gen_server:call({net_kernel, N}, ticktime)),
+    eq(N, gen_server:call({net_kernel, N}, nodename)),
+    eq(false, gen_server:call({net_kernel, N}, longnames)),
+    {'EXIT', {timeout, _}} = (catch gen_server:call({net_kernel, N}, bogus, 500)),
+    eq(pong, net_adm:ping(N)),
     ok.

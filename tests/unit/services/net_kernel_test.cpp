@@ -1,0 +1,56 @@
+// net_kernel: what net_kernel.erl answers a remote caller, where ergod has a truthful value;
+// silence (as net_kernel.erl's catch-all gives) for the rest.
+#include "../runtime/support.h"
+#include "behaviors/gen_server.h"
+#include "services/net_kernel.h"
+
+using namespace rt_test;
+using namespace ergod::services;
+namespace gen_server = ergod::behaviors::gen_server;
+
+TEST_CASE("net_kernel answers is_auth, get_state, ticktime, nodename, longnames and allowed", "[net_kernel]") {
+  Runtime rt;
+  NetKernelEnv env;
+  env.ticktime_ms = 30000;
+  REQUIRE(start_net_kernel(rt, env).is_pid());
+  Term nk = A("net_kernel");
+  Term me = Term::atom(rt.node());
+  CHECK(gen_server::call(rt, nk, T({A("is_auth"), me})).value == A("yes"));
+  CHECK(gen_server::call(rt, nk, A("get_state")).value ==
+        Term::map({{A("started"), A("static")}, {A("name_type"), A("static")}, {A("name"), me},
+                   {A("name_domain"), A("shortnames")}}));
+  CHECK(gen_server::call(rt, nk, A("ticktime")).value == I(30000));
+  CHECK(gen_server::call(rt, nk, A("nodename")).value == me);
+  CHECK(gen_server::call(rt, nk, A("longnames")).value == A("false"));
+  CHECK(gen_server::call(rt, nk, A("allowed")).value == T({A("ok"), Term::nil()}));
+}
+
+TEST_CASE("connect answers true for the local node, and the connection's outcome for others", "[net_kernel]") {
+  Runtime rt;
+  NetKernelEnv env;
+  env.connect = [](const std::string& node, std::function<void(bool)> done) { done(node == "up@host"); };
+  REQUIRE(start_net_kernel(rt, env).is_pid());
+  Term nk = A("net_kernel");
+  CHECK(gen_server::call(rt, nk, T({A("connect"), A("normal"), Term::atom(rt.node())})).value == A("true"));
+  CHECK(gen_server::call(rt, nk, T({A("connect"), A("normal"), A("up@host")})).value == A("true"));
+  CHECK(gen_server::call(rt, nk, T({A("connect"), A("normal"), A("down@host")})).value == A("false"));
+  CHECK(gen_server::call(rt, nk, T({A("passive_cnct"), A("up@host")})).value == A("true"));
+}
+
+TEST_CASE("disconnect answers false for the local node and for a node not connected", "[net_kernel]") {
+  Runtime rt;
+  REQUIRE(start_net_kernel(rt).is_pid());
+  Term nk = A("net_kernel");
+  CHECK(gen_server::call(rt, nk, T({A("disconnect"), Term::atom(rt.node())})).value == A("false"));
+  CHECK(gen_server::call(rt, nk, T({A("disconnect"), A("nosuch@host")})).value == A("false"));
+}
+
+TEST_CASE("an unknown call gets no answer and net_kernel stays", "[net_kernel]") {
+  Runtime rt;
+  Term pid = start_net_kernel(rt);
+  CallOutcome o = gen_server::call(rt, A("net_kernel"), A("bogus"), 200);
+  CHECK_FALSE(o.ok);
+  CHECK(o.value == A("timeout"));
+  CHECK(gen_server::call(rt, A("net_kernel"), T({A("monitor_nodes"), A("true")}), 200).value == A("timeout"));
+  CHECK(rt.is_alive(pid));
+}
