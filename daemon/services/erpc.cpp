@@ -2,6 +2,7 @@
 #include "services/erpc.h"
 
 #include <memory>
+#include <vector>
 
 namespace ergod::services {
 namespace {
@@ -38,11 +39,27 @@ class Runner final : public runtime::ProcessBehavior {
       case K::throw_:
         return Term::tuple({Term::tuple({Term::atom("nocatch"), r.value}), Term::nil()});
       case K::error:
+        if (mode_ == Mode::plain) return Term::tuple({r.value, process_stack(r.stack)});
         if (mode_ == Mode::cast)
           return Term::tuple({Term::atom("exception"), Term::tuple({r.value, r.stack})});
         return Term::tuple({r.value, r.stack});
     }
     return Term::atom(term::atoms::normal);
+  }
+
+  // A process started as erlang:apply(Fun, Args) begins in the fun: erts' stack of its crash
+  // has no erlang:apply/2 frame below it (undef: [{Fun, Args, []}]).
+  Term process_stack(const Term& stack) const {
+    static const Atom apply = Atom::make("apply");
+    if (!m_.is_atom(term::atoms::erlang) || !f_.is_atom(apply) || term::list_length(a_) != 2) return stack;
+    std::vector<Term> frames;
+    for (Term l = stack; l.is_cons(); l = l.tail()) frames.push_back(l.head());
+    if (frames.size() < 2) return stack;
+    const Term& last = frames.back();
+    if (last.is_tuple() && last.tuple_arity() == 4 && last.element(0).is_atom(term::atoms::erlang) &&
+        last.element(1).is_atom(apply))
+      frames.pop_back();
+    return Term::list(frames);
   }
 
   const FunctionRegistry& fns_;

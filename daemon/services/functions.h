@@ -32,6 +32,11 @@ struct ApplyResult {
 
   static ApplyResult ok(Term v) { return {Kind::return_, std::move(v), Term::nil()}; }
   static ApplyResult error(Term reason, Term stack = Term::nil()) { return {Kind::error, std::move(reason), std::move(stack)}; }
+  // An error raised by a BIF (badarg...): apply() adds erts' frame
+  // {M, F, Args, [{error_info, #{module => erl_erts_errors}}]} as the stack.
+  static ApplyResult bif_error(Term reason) { return {Kind::error, std::move(reason), Term()}; }
+  // error:undef, as if M:F/A were not there (apply() adds the frame {M, F, Args, []}).
+  static ApplyResult undef() { return {Kind::error, Term::atom("undef"), Term()}; }
   static ApplyResult exit(Term reason) { return {Kind::exit, std::move(reason), Term::nil()}; }
 };
 
@@ -46,11 +51,18 @@ class FunctionRegistry {
   // nullopt when M:F/A is not registered.
   std::optional<Function> find(Atom module, Atom function, unsigned arity) const;
   // Runs M:F(Args): the registered function, or error:undef with OTP's stack [{M, F, Args, []}]
-  // when there is none (M and F need not be atoms: that is undef too, as in BEAM's apply...
-  // badarg really, but erpc reports it as an error either way).
+  // when there is none (M and F not atoms, or Args not a list: badarg).
+  // erlang:apply/2 with a fun is run here too, with the stack erpc leaves of BEAM's: an export
+  // fun runs its registered M:F/A; a local fun (ergod has no code for it), a missing export fun
+  // and a wrong arity fail as on a node lacking the fun's module:
+  //   undef, [{Fun, Args, []}, {erlang, apply, 2, []}]   ({M, F, Args, []} for an export fun)
+  //   {badarity, {Fun, Args}}, [{erlang, apply, 2, []}];  {badfun, X}, [{erlang, apply, 2, []}]
+  // erlang:apply/3 runs M:F(A) with {erlang, apply, 3, []} below its frames.
   ApplyResult apply(runtime::Process& self, const Term& module, const Term& function, const Term& args) const;
 
  private:
+  ApplyResult apply_fun(runtime::Process& self, const Term& fun, const Term& args) const;
+
   mutable std::shared_mutex mu_;
   std::map<std::tuple<uint32_t, uint32_t, unsigned>, Function> fns_;
 };

@@ -5,7 +5,7 @@
 -module(svc_checks).
 -export([main/1]).
 -export([ping/1, echo_corpus/1, echo_calls/1, links_monitors/1, watch_for_kill/1, after_kill/1,
-         rpc/1, rex/1, pg/1, pg_restart/1, net_kernel/1, echo_errors/1]).
+         rpc/1, rex/1, pg/1, pg_restart/1, net_kernel/1, echo_errors/1, funs/1]).
 -import(check_lib, [eq/2]).
 
 main([Node, Case]) ->
@@ -283,4 +283,26 @@ net_kernel(N) ->
     eq(false, gen_server:call({net_kernel, N}, longnames)),
     {'EXIT', {timeout, _}} = (catch gen_server:call({net_kernel, N}, bogus, 500)),
     eq(pong, net_adm:ping(N)),
+    ok.
+
+%% Funs sent to ergod fail as on an OTP node lacking their module (this module's funs), and an
+%% export fun of a function ergod has runs.
+funs(N) ->
+    F = fun() -> ok end,
+    process_flag(trap_exit, true),
+    P1 = spawn_link(N, F),
+    eq({undef, [{F, [], []}]}, receive {'EXIT', P1, R1} -> R1 after 5000 -> timeout end),
+    {P2, M2} = spawn_monitor(N, F),
+    eq({undef, [{F, [], []}]}, receive {'DOWN', M2, _, P2, R2} -> R2 after 5000 -> timeout end),
+    {'EXIT', {{exception, undef, [{F, [], []}, {erlang, apply, 2, []}]}, _}} = (catch erpc:call(N, F)),
+    eq({badrpc, {'EXIT', {undef, [{F, [], []}, {erlang, apply, 2, []}]}}}, rpc:call(N, erlang, apply, [F, []])),
+    eq({badrpc, {'EXIT', {{badarity, {F, [x]}}, [{erlang, apply, 2, []}]}}}, rpc:call(N, erlang, apply, [F, [x]])),
+    eq({badrpc, {'EXIT', {undef, [{nosuch, fn, [], []}, {erlang, apply, 2, []}]}}},
+       rpc:call(N, erlang, apply, [fun nosuch:fn/0, []])),
+    eq({badrpc, {'EXIT', {undef, [{nosuch, fn, [], []}, {erlang, apply, 3, []}]}}},
+       rpc:call(N, erlang, apply, [nosuch, fn, []])),
+    eq(N, erpc:call(N, fun erlang:node/0)),
+    eq(N, rpc:call(N, erlang, apply, [fun erlang:node/0, []])),
+    {P3, M3} = spawn_monitor(N, fun erlang:node/0),
+    eq(normal, receive {'DOWN', M3, _, P3, R3} -> R3 after 5000 -> timeout end),
     ok.
