@@ -647,8 +647,10 @@ class Global final : public GenServer {
 
 }  // namespace
 
-void watch_nodes_for_global(dist::Distribution& dist, runtime::Runtime& rt) {
-  dist.set_node_event_handler([&rt](const std::string& node, bool up) {
+void watch_nodes_for_global(dist::Distribution& dist, runtime::Runtime& rt,
+                            std::function<void(const std::string& node, bool up)> also_call) {
+  dist.set_node_event_handler([&rt, also_call = std::move(also_call)](const std::string& node, bool up) {
+    if (also_call) also_call(node, up);
     Term msg = Term::tuple({Term::atom(up ? "nodeup" : "nodedown"), Term::atom(node), Term::map({})});
     rt.send(Term::atom(kServer), std::move(msg));
   });

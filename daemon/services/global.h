@@ -17,7 +17,9 @@ namespace ergod::services {
 // Forwards the Distribution's node up/down events to global_name_server as
 // {nodeup, Node, #{}} and {nodedown, Node, #{}} (net_kernel:monitor_nodes's messages), sent
 // before any traffic of the new connection and after the last of the old one.
-void watch_nodes_for_global(dist::Distribution& dist, runtime::Runtime& rt);
+// also_call, when set, sees every event first (on the dist loop thread).
+void watch_nodes_for_global(dist::Distribution& dist, runtime::Runtime& rt,
+                            std::function<void(const std::string& node, bool up)> also_call = {});
 
 term::Term start_global(runtime::Runtime& rt);
 

@@ -15,6 +15,7 @@
 
 #include "dist/distribution.h"
 #include "runtime/runtime.h"
+#include "services/bifs.h"
 #include "services/erpc.h"
 #include "services/functions.h"
 
@@ -31,7 +32,7 @@ Term start_kernel_safe_sup(runtime::Runtime& rt, dist::Distribution* dist);
 
 class Services {
  public:
-  // Registers the standard functions (erlang:node/0, nodes/0,1) and the erpc spawn handler.
+  // Registers the erlang BIFs (bifs.h) and the erpc spawn handler.
   void install(dist::Distribution& dist, runtime::Runtime& rt);
   // Starts every service process; an error names the one that did not start.
   Status start(runtime::Runtime& rt);
@@ -40,6 +41,7 @@ class Services {
 
  private:
   FunctionRegistry functions_;
+  NodeBook nodes_;
   std::unique_ptr<ErpcServer> erpc_;
   dist::Distribution* dist_ = nullptr;
 };

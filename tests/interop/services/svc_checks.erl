@@ -5,7 +5,7 @@
 -module(svc_checks).
 -export([main/1]).
 -export([ping/1, echo_corpus/1, echo_calls/1, links_monitors/1, watch_for_kill/1, after_kill/1,
-         rpc/1, rex/1, pg/1, pg_restart/1, net_kernel/1, echo_errors/1, funs/1]).
+         rpc/1, rex/1, pg/1, pg_restart/1, net_kernel/1, echo_errors/1, funs/1, bif_errors/1, nodes/1]).
 -import(check_lib, [eq/2]).
 
 main([Node, Case]) ->
@@ -305,4 +305,35 @@ funs(N) ->
     eq(N, rpc:call(N, erlang, apply, [fun erlang:node/0, []])),
     {P3, M3} = spawn_monitor(N, fun erlang:node/0),
     eq(normal, receive {'DOWN', M3, _, P3, R3} -> R3 after 5000 -> timeout end),
+    ok.
+
+%% ergod's BIFs fail with erts' frame, as erl's do.
+bif_errors(N) ->
+    Info = [{error_info, #{module => erl_erts_errors}}],
+    eq({badrpc, {'EXIT', {badarg, [{erlang, nodes, [bad], Info}]}}}, rpc:call(N, erlang, nodes, [bad])),
+    {'EXIT', {{exception, badarg, [{erlang, nodes, [bad], Info}]}, _}} = (catch erpc:call(N, erlang, nodes, [bad])),
+    {P, M} = spawn_monitor(N, erlang, nodes, [bad]),
+    eq({badarg, [{erlang, nodes, [bad], Info}]}, receive {'DOWN', M, _, P, R} -> R after 5000 -> timeout end),
+    ok.
+
+%% erlang:nodes/1,2 as erts answers them (one visible peer: this node).
+nodes(N) ->
+    Info = [{error_info, #{module => erl_erts_errors}}],
+    Me = node(),
+    eq({badrpc, {'EXIT', {badarg, [{erlang, nodes, [1], Info}]}}}, rpc:call(N, erlang, nodes, [1])),
+    eq({badrpc, {'EXIT', {badarg, [{erlang, nodes, [[visible | this]], Info}]}}},
+       rpc:call(N, erlang, nodes, [[visible | this]])),
+    eq([Me, N], rpc:call(N, erlang, nodes, [[this, visible, visible]])),
+    eq([Me, N], rpc:call(N, erlang, nodes, [[this, connected, visible, hidden]])),
+    eq([], rpc:call(N, erlang, nodes, [[]])),
+    %% known: nonode@nohost (every OTP node's boot name), the erl nodes of earlier checks
+    %% (forgotten 60 s after they left), then us and ergod itself
+    [nonode@nohost | Known] = rpc:call(N, erlang, nodes, [known]),
+    true = lists:suffix([Me, N], Known),
+    [{Me, #{connection_id := Id, node_type := visible}}, {N, #{connection_id := undefined, node_type := this}}] =
+        rpc:call(N, erlang, nodes, [[this, visible], #{connection_id => true, node_type => true}]),
+    true = is_integer(Id),
+    eq([{Me, #{}}], rpc:call(N, erlang, nodes, [visible, #{}])),
+    eq({badrpc, {'EXIT', {badarg, [{erlang, nodes, [visible, #{bogus => true}], Info}]}}},
+       rpc:call(N, erlang, nodes, [visible, #{bogus => true}])),
     ok.

@@ -1,0 +1,154 @@
+// See bifs.h.
+#include "services/bifs.h"
+
+#include <algorithm>
+
+#include "runtime/runtime.h"
+
+namespace ergod::services {
+
+void NodeBook::up(const std::string& node) {
+  std::lock_guard l(mu_);
+  for (auto& e : nodes_)
+    if (e.node == node) {
+      e.id = next_id_++;
+      return;
+    }
+  nodes_.push_back({node, next_id_++, {}});
+}
+
+void NodeBook::down(const std::string& node, Clock::time_point now) {
+  std::lock_guard l(mu_);
+  for (auto& e : nodes_)
+    if (e.node == node) {
+      e.id = -1;
+      e.down_at = now;
+    }
+}
+
+int64_t NodeBook::connection_id(const std::string& node) const {
+  std::lock_guard l(mu_);
+  for (const auto& e : nodes_)
+    if (e.node == node) return e.id;
+  return -1;
+}
+
+std::vector<std::string> NodeBook::disconnected(Clock::time_point now) {
+  std::lock_guard l(mu_);
+  std::erase_if(nodes_, [&](const Entry& e) { return e.id < 0 && now - e.down_at >= kForgetAfter; });
+  std::vector<std::string> out;
+  for (const auto& e : nodes_)
+    if (e.id < 0) out.push_back(e.node);
+  return out;
+}
+
+namespace {
+
+Term atom(std::string_view s) { return Term::atom(s); }
+ApplyResult badarg() { return ApplyResult::bif_error(Term::atom(term::atoms::badarg)); }
+
+// Which kinds of node nodes/1,2 list, from its first argument.
+struct Kinds {
+  bool this_ = false, visible = false, hidden = false, known = false;
+};
+
+bool add_kind(Kinds& k, const Term& a) {
+  if (!a.is_atom()) return false;
+  std::string_view s = a.atom_value().name();
+  if (s == "this") k.this_ = true;
+  else if (s == "visible") k.visible = true;
+  else if (s == "hidden") k.hidden = true;
+  else if (s == "connected") k.visible = k.hidden = true;
+  else if (s == "known") k.this_ = k.visible = k.hidden = k.known = true;
+  else return false;
+  return true;
+}
+
+// nodes/1's argument: one kind or a proper list of kinds (repeats count once).
+bool parse_kinds(const Term& arg, Kinds& k) {
+  if (arg.is_atom()) return add_kind(k, arg);
+  Term l = arg;
+  for (; l.is_cons(); l = l.tail())
+    if (!add_kind(k, l.head())) return false;
+  return l.is_nil();
+}
+
+struct Listed {
+  std::string node;
+  const char* type;  // node_type: known, hidden, visible, this
+};
+
+// In erts' order: nodes known but not connected, then hidden, then visible, then this node.
+std::vector<Listed> list_nodes(const NodeSource& src, const Kinds& k, Atom self) {
+  std::vector<Listed> out;
+  if (k.known) {
+    // Every OTP node started with -name or -sname knows nonode@nohost, its name at boot.
+    out.push_back({"nonode@nohost", "known"});
+    if (src.book)
+      for (auto& n : src.book->disconnected()) out.push_back({n, "known"});
+  }
+  if (k.hidden && src.hidden)
+    for (auto& n : src.hidden()) out.push_back({n, "hidden"});
+  if (k.visible && src.visible)
+    for (auto& n : src.visible()) out.push_back({n, "visible"});
+  if (k.this_) out.push_back({std::string(self.name()), "this"});
+  return out;
+}
+
+Term node_atoms(const std::vector<Listed>& nodes) {
+  std::vector<Term> out;
+  for (const auto& n : nodes) out.push_back(atom(n.node));
+  return Term::list(out);
+}
+
+// nodes/2's options: a map of connection_id and node_type to booleans.
+bool parse_info_opts(const Term& opts, bool& conn_id, bool& node_type) {
+  if (!opts.is_map()) return false;
+  for (uint32_t i = 0; i < opts.map_size(); ++i) {
+    const Term& v = opts.map_value(i);
+    if (!v.is_atom(term::atoms::true_) && !v.is_atom(term::atoms::false_)) return false;
+    bool on = v.is_atom(term::atoms::true_);
+    if (opts.map_key(i).is_atom(Atom::make("connection_id"))) conn_id = on;
+    else if (opts.map_key(i).is_atom(Atom::make("node_type"))) node_type = on;
+    else return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void add_erlang_bifs(FunctionRegistry& fns, NodeSource src) {
+  Atom erlang = term::atoms::erlang;
+  auto add = [&](const char* f, unsigned arity, Function fn) { fns.add(erlang, Atom::make(f), arity, std::move(fn)); };
+
+  add("node", 0, [](runtime::Process& self, const Term&) { return ApplyResult::ok(Term::atom(self.runtime().node())); });
+  add("nodes", 0, [src](runtime::Process& self, const Term&) {
+    Kinds k;
+    k.visible = true;
+    return ApplyResult::ok(node_atoms(list_nodes(src, k, self.runtime().node())));
+  });
+  add("nodes", 1, [src](runtime::Process& self, const Term& args) {
+    Kinds k;
+    if (!parse_kinds(args.head(), k)) return badarg();
+    return ApplyResult::ok(node_atoms(list_nodes(src, k, self.runtime().node())));
+  });
+  add("nodes", 2, [src](runtime::Process& self, const Term& args) {
+    Kinds k;
+    bool conn_id = false, node_type = false;
+    if (!parse_kinds(args.head(), k) || !parse_info_opts(args.tail().head(), conn_id, node_type)) return badarg();
+    std::vector<Term> out;
+    for (const auto& n : list_nodes(src, k, self.runtime().node())) {
+      std::vector<std::pair<Term, Term>> info;
+      if (conn_id) {
+        int64_t id = src.book ? src.book->connection_id(n.node) : -1;
+        bool connected = std::string_view(n.type) == "visible" || std::string_view(n.type) == "hidden";
+        info.emplace_back(atom("connection_id"), connected && id >= 0 ? Term::integer(id) : atom("undefined"));
+      }
+      if (node_type) info.emplace_back(atom("node_type"), atom(n.type));
+      out.push_back(Term::tuple({atom(n.node), Term::map(info)}));
+    }
+    return ApplyResult::ok(Term::list(out));
+  });
+}
+
+}  // namespace ergod::services

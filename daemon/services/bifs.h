@@ -1,0 +1,54 @@
+// The erlang BIFs that ergod answers over rpc and erpc, registered in the FunctionRegistry:
+// only those with a truthful answer on a node that runs no Erlang code.
+//   erlang:node/0, nodes/0,1,2   as erts answers (order: known-only, hidden, visible, this)
+// Bad arguments fail as BIFs do: error:badarg with the frame {M, F, Args,
+// [{error_info, #{module => erl_erts_errors}}]} (ApplyResult::bif_error).
+// Threads: NodeBook's up()/down() from the dist loop thread, everything else from workers.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "services/functions.h"
+
+namespace ergod::services {
+
+// What the node table of erts knows beyond the live connections: a connection id per up
+// connection (nodes/2), and the nodes once connected (nodes(known)). erts forgets a node
+// some time after nothing refers to it any more (+zdntgc, 60 s by default); ergod forgets a
+// node 60 s after its connection went down, so the book stays bounded.
+class NodeBook {
+ public:
+  using Clock = std::chrono::steady_clock;
+  static constexpr std::chrono::seconds kForgetAfter{60};
+
+  void up(const std::string& node);
+  void down(const std::string& node, Clock::time_point now = Clock::now());
+  // The connection's id, or -1 when node has no connection.
+  int64_t connection_id(const std::string& node) const;
+  // Nodes once connected, not connected now and not yet forgotten, oldest first.
+  std::vector<std::string> disconnected(Clock::time_point now = Clock::now());
+
+ private:
+  struct Entry {
+    std::string node;
+    int64_t id;  // -1: down
+    Clock::time_point down_at;
+  };
+  mutable std::mutex mu_;
+  std::vector<Entry> nodes_;  // in first-connection order
+  int64_t next_id_ = 1;
+};
+
+struct NodeSource {
+  std::function<std::vector<std::string>()> visible, hidden;
+  NodeBook* book = nullptr;  // none: no connection ids, nothing once connected
+};
+
+void add_erlang_bifs(FunctionRegistry& fns, NodeSource nodes);
+
+}  // namespace ergod::services
