@@ -4,6 +4,8 @@
 #include <memory>
 #include <vector>
 
+#include "services/spawn_options.h"
+
 namespace ergod::services {
 namespace {
 
@@ -73,6 +75,14 @@ bool list_has(const Term& list, Atom a) {
   return false;
 }
 
+// {monitor, MonitorOpts}: a monitor too (its alias and tag options are the requester's).
+bool has_monitor_tuple(const Term& list) {
+  static const Atom monitor = Atom::make("monitor");
+  for (Term l = list; l.is_cons(); l = l.tail())
+    if (l.head().is_tuple() && l.head().tuple_arity() == 2 && l.head().element(0).is_atom(monitor)) return true;
+  return false;
+}
+
 // The n elements of a proper list of exactly n, or false.
 bool list_elems(const Term& list, Term* out, size_t n) {
   Term l = list;
@@ -92,6 +102,11 @@ void ErpcServer::handle(const dist::SpawnRequest& req) {
     dist_.send_spawn_reply(req.node, req.req_id, req.from, 0, Term::atom(why));
   };
   if (!mfa.is_tuple() || mfa.tuple_arity() != 3 || term::list_length(req.args) < 0) return refuse("badarg");
+  switch (check_spawn_options(req.options)) {
+    case SpawnOptionsCheck::ok: break;
+    case SpawnOptionsCheck::badopt: return refuse("badopt");
+    case SpawnOptionsCheck::badarg: return refuse("badarg");
+  }
 
   static const Atom erpc = Atom::make("erpc"), execute_call = Atom::make("execute_call"),
                     execute_cast = Atom::make("execute_cast"), link = Atom::make("link"),
@@ -119,7 +134,7 @@ void ErpcServer::handle(const dist::SpawnRequest& req) {
     rt_.deliver_link(req.from, pid);
     flags |= 1;
   }
-  if (list_has(req.options, monitor)) {
+  if (list_has(req.options, monitor) || has_monitor_tuple(req.options)) {
     // spawn_request's monitor is named by the request id itself.
     rt_.deliver_monitor(req.from, pid, req.req_id);
     flags |= 2;

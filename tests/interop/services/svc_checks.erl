@@ -5,7 +5,7 @@
 -module(svc_checks).
 -export([main/1]).
 -export([ping/1, echo_corpus/1, echo_calls/1, links_monitors/1, watch_for_kill/1, after_kill/1,
-         rpc/1, rex/1, pg/1, pg_restart/1, net_kernel/1, echo_errors/1, funs/1, bif_errors/1, nodes/1]).
+         rpc/1, rex/1, pg/1, pg_restart/1, net_kernel/1, echo_errors/1, funs/1, bif_errors/1, nodes/1, spawn_opts/1]).
 -import(check_lib, [eq/2]).
 
 main([Node, Case]) ->
@@ -336,4 +336,24 @@ nodes(N) ->
     eq([{Me, #{}}], rpc:call(N, erlang, nodes, [visible, #{}])),
     eq({badrpc, {'EXIT', {badarg, [{erlang, nodes, [visible, #{bogus => true}], Info}]}}},
        rpc:call(N, erlang, nodes, [visible, #{bogus => true}])),
+    ok.
+
+%% Spawn options are checked as the spawning OTP node checks them.
+spawn_opts(N) ->
+    [begin
+         R = erlang:spawn_request(N, erlang, node, [], O),
+         eq({O, error, badopt}, receive {spawn_reply, R, A, B} -> {O, A, B} after 5000 -> timeout end)
+     end || O <- [[bogus], [{priority, bogus}], [{fullsweep_after, -1}], [{message_queue_data, x}],
+                  [{max_heap_size, #{}}], [{priority, high}, bogus]]],
+    {'EXIT', {badarg, [{erlang, spawn_opt, _, [{error_info, #{cause := badopt}}]} | _]}} =
+        (catch spawn_opt(N, erlang, node, [], [bogus])),
+    [begin
+         R = erlang:spawn_request(N, erlang, node, [], O),
+         eq({O, ok}, receive {spawn_reply, R, A, _} -> {O, A} after 5000 -> timeout end)
+     end || O <- [[], [{priority, high}], [{fullsweep_after, 3}, {min_heap_size, 100}],
+                  [{max_heap_size, #{size => 1000, kill => false}}], [{message_queue_data, off_heap}]]],
+    %% {monitor, Opts} monitors as monitor does (the tag is applied on our side)
+    R = erlang:spawn_request(N, erlang, node, [], [{monitor, [{tag, svc_tag}]}]),
+    P = receive {spawn_reply, R, ok, Pid} -> Pid after 5000 -> error(no_spawn_reply) end,
+    receive {svc_tag, R, process, P, normal} -> ok after 5000 -> error(no_tagged_down) end,
     ok.
