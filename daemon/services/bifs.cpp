@@ -2,6 +2,8 @@
 #include "services/bifs.h"
 
 #include <algorithm>
+#include <optional>
+#include <thread>
 
 #include "runtime/runtime.h"
 
@@ -115,6 +117,21 @@ bool parse_info_opts(const Term& opts, bool& conn_id, bool& node_type) {
   return true;
 }
 
+// system_info/1 keys with a truthful value; nullopt for the rest.
+std::optional<Term> system_info(runtime::Process& self, const Term& key) {
+  if (!key.is_atom()) return std::nullopt;
+  std::string_view k = key.atom_value().name();
+  runtime::Runtime& rt = self.runtime();
+  if (k == "creation") return Term::integer(rt.creation());
+  if (k == "logical_processors") {
+    unsigned n = std::thread::hardware_concurrency();
+    return n ? Term::integer(n) : atom("unknown");
+  }
+  if (k == "schedulers" || k == "schedulers_online") return Term::integer(rt.worker_count());
+  if (k == "process_count") return Term::integer(int64_t(rt.process_count()));
+  return std::nullopt;
+}
+
 }  // namespace
 
 void add_erlang_bifs(FunctionRegistry& fns, NodeSource src) {
@@ -148,6 +165,29 @@ void add_erlang_bifs(FunctionRegistry& fns, NodeSource src) {
       out.push_back(Term::tuple({atom(n.node), Term::map(info)}));
     }
     return ApplyResult::ok(Term::list(out));
+  });
+  add("is_alive", 0, [](runtime::Process&, const Term&) { return ApplyResult::ok(Term::atom(term::atoms::true_)); });
+  add("self", 0, [](runtime::Process& self, const Term&) { return ApplyResult::ok(self.self()); });
+  add("whereis", 1, [](runtime::Process& self, const Term& args) {
+    const Term& name = args.head();
+    if (!name.is_atom()) return badarg();
+    Term pid = self.runtime().whereis(name.atom_value());
+    return ApplyResult::ok(pid ? pid : Term::atom(term::atoms::undefined));
+  });
+  add("registered", 0, [](runtime::Process& self, const Term&) {
+    std::vector<Term> out;
+    for (Atom a : self.runtime().registered()) out.push_back(Term::atom(a));
+    return ApplyResult::ok(Term::list(out));
+  });
+  add("is_process_alive", 1, [](runtime::Process& self, const Term& args) {
+    const Term& pid = args.head();
+    // A pid of another node is badarg, as in erts.
+    if (!pid.is_pid() || pid.as<term::PidBox>()->node != self.runtime().node()) return badarg();
+    return ApplyResult::ok(Term::atom(self.runtime().is_alive(pid) ? term::atoms::true_ : term::atoms::false_));
+  });
+  add("system_info", 1, [](runtime::Process& self, const Term& args) {
+    if (auto v = system_info(self, args.head())) return ApplyResult::ok(*v);
+    return ApplyResult::undef();
   });
 }
 

@@ -1,8 +1,15 @@
 // The erlang BIFs that ergod answers over rpc and erpc, registered in the FunctionRegistry:
 // only those with a truthful answer on a node that runs no Erlang code.
 //   erlang:node/0, nodes/0,1,2   as erts answers (order: known-only, hidden, visible, this)
+//   erlang:is_alive/0            true (ergod is always distributed)
+//   erlang:whereis/1, registered/0, is_process_alive/1 (local pids), self/0 (the process
+//                                running the call: erpc's, or rex)
+//   erlang:system_info/1         creation, logical_processors, schedulers, schedulers_online,
+//                                process_count; any other key fails as undef, as if the
+//                                function were missing (ergod is not OTP: no otp_release)
 // Bad arguments fail as BIFs do: error:badarg with the frame {M, F, Args,
 // [{error_info, #{module => erl_erts_errors}}]} (ApplyResult::bif_error).
+// Not here: timer:sleep/1 (a function cannot wait yet without holding a worker).
 // Threads: NodeBook's up()/down() from the dist loop thread, everything else from workers.
 #pragma once
 

@@ -5,7 +5,7 @@
 -module(svc_checks).
 -export([main/1]).
 -export([ping/1, echo_corpus/1, echo_calls/1, links_monitors/1, watch_for_kill/1, after_kill/1,
-         rpc/1, rex/1, pg/1, pg_restart/1, net_kernel/1, echo_errors/1, funs/1, bif_errors/1, nodes/1, spawn_opts/1]).
+         rpc/1, rex/1, pg/1, pg_restart/1, net_kernel/1, echo_errors/1, funs/1, bif_errors/1, nodes/1, spawn_opts/1, bifs/1]).
 -import(check_lib, [eq/2]).
 
 main([Node, Case]) ->
@@ -356,4 +356,20 @@ spawn_opts(N) ->
     R = erlang:spawn_request(N, erlang, node, [], [{monitor, [{tag, svc_tag}]}]),
     P = receive {spawn_reply, R, ok, Pid} -> Pid after 5000 -> error(no_spawn_reply) end,
     receive {svc_tag, R, process, P, normal} -> ok after 5000 -> error(no_tagged_down) end,
+    ok.
+
+%% The BIFs ergod answers truthfully; the rest stays undef.
+bifs(N) ->
+    eq(true, rpc:call(N, erlang, is_alive, [])),
+    Rex = rpc:call(N, erlang, whereis, [rex]),
+    true = is_pid(Rex) andalso node(Rex) =:= N,
+    eq(undefined, rpc:call(N, erlang, whereis, [nosuch_name])),
+    true = lists:member(rex, rpc:call(N, erlang, registered, [])),
+    eq(true, rpc:call(N, erlang, is_process_alive, [Rex])),
+    {badrpc, {'EXIT', {badarg, _}}} = rpc:call(N, erlang, is_process_alive, [self()]),
+    Self = erpc:call(N, erlang, self, []),
+    true = is_pid(Self) andalso node(Self) =:= N,
+    true = is_integer(rpc:call(N, erlang, system_info, [creation])),
+    eq({badrpc, {'EXIT', {undef, [{erlang, system_info, [otp_release], []}]}}},
+       rpc:call(N, erlang, system_info, [otp_release])),
     ok.

@@ -1,5 +1,5 @@
 // The erlang BIFs ergod answers: erlang:nodes/0,1,2 in erts' order and with its errors
-// (checked with erl 25).
+// (checked with erl 25), and the process and node BIFs with a truthful answer.
 #include "../runtime/support.h"
 #include "services/bifs.h"
 
@@ -98,4 +98,35 @@ TEST_CASE("a node once connected is known for 60 s after its connection went dow
   CHECK(book.disconnected(t0 + std::chrono::seconds(60)).empty());
   CHECK(book.connection_id("a@h") == -1);
   CHECK(book.connection_id("b@h") > 0);
+}
+
+TEST_CASE("is_alive, self, whereis, registered and is_process_alive answer for this node", "[bifs]") {
+  Fixture f;
+  CHECK(f.ok("is_alive", {}) == A("true"));
+  CHECK(f.ok("self", {}) == f.in.pid());
+  REQUIRE(f.in.run([](Process& p) { p.register_name(Atom::make("bifs_me")); }));
+  CHECK(f.ok("whereis", {A("bifs_me")}) == f.in.pid());
+  CHECK(f.ok("whereis", {A("nosuch")}) == A("undefined"));
+  f.badarg("whereis", {Term::list({I('x')})});
+  bool listed = false;
+  for (Term l = f.ok("registered", {}); l.is_cons(); l = l.tail()) listed |= l.head() == A("bifs_me");
+  CHECK(listed);
+  CHECK(f.ok("is_process_alive", {f.in.pid()}) == A("true"));
+  Term dead = spawn_fn(f.rt, [](Process& p, Term) { p.exit(A("normal")); });
+  f.rt.send(dead, A("go"));
+  await_exit(f.rt, dead);
+  CHECK(f.ok("is_process_alive", {dead}) == A("false"));
+  f.badarg("is_process_alive", {A("x")});
+  f.badarg("is_process_alive", {Term::pid(Atom::make("other@host"), 1, 0, 1)});
+}
+
+TEST_CASE("system_info answers only keys with a truthful value; the others are undef", "[bifs]") {
+  Fixture f;
+  CHECK(f.ok("system_info", {A("creation")}) == I(7));
+  CHECK(f.ok("system_info", {A("schedulers")}) == I(f.rt.worker_count()));
+  CHECK(f.ok("system_info", {A("process_count")}).is_integer());
+  ApplyResult r = f.call("system_info", {A("otp_release")});
+  CHECK(r.kind == ApplyResult::Kind::error);
+  CHECK(r.value == A("undef"));
+  CHECK(r.stack == L({T({A("erlang"), A("system_info"), L({A("otp_release")}), nil()})}));
 }
