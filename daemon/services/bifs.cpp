@@ -2,6 +2,7 @@
 #include "services/bifs.h"
 
 #include <algorithm>
+#include <algorithm>
 #include <optional>
 #include <thread>
 
@@ -184,6 +185,22 @@ void add_erlang_bifs(FunctionRegistry& fns, NodeSource src) {
     // A pid of another node is badarg, as in erts.
     if (!pid.is_pid() || pid.as<term::PidBox>()->node != self.runtime().node()) return badarg();
     return ApplyResult::ok(Term::atom(self.runtime().is_alive(pid) ? term::atoms::true_ : term::atoms::false_));
+  });
+  // timer:sleep/1: the value ok after T ms, the process waiting on a timer (never for
+  // infinity); a bad T is timer.erl's timeout_value error.
+  fns.add(Atom::make("timer"), Atom::make("sleep"), 1, [](runtime::Process&, const Term& args) {
+    const Term& t = args.head();
+    Term ok = Term::atom(term::atoms::ok);
+    if (t.is_atom(term::atoms::infinity)) return ApplyResult::after(runtime::kInfinity, ok);
+    // Longer than ~139 years waits that long: the timer's clock must not overflow.
+    constexpr int64_t kLongest = int64_t(1) << 42;
+    int64_t ms = 0;
+    if (t.is_integer() && !t.to_int64(ms)) ms = term::compare(t, Term::integer(0)) > 0 ? kLongest : -1;
+    if (!t.is_integer() || ms < 0) {
+      Term frame = Term::tuple({Term::atom("timer"), Term::atom("sleep"), Term::integer(1), Term::nil()});
+      return ApplyResult::error(Term::atom("timeout_value"), Term::list({frame}));
+    }
+    return ApplyResult::after(std::min(ms, kLongest), ok);
   });
   add("system_info", 1, [](runtime::Process& self, const Term& args) {
     if (auto v = system_info(self, args.head())) return ApplyResult::ok(*v);

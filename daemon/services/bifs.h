@@ -9,7 +9,8 @@
 //                                function were missing (ergod is not OTP: no otp_release)
 // Bad arguments fail as BIFs do: error:badarg with the frame {M, F, Args,
 // [{error_info, #{module => erl_erts_errors}}]} (ApplyResult::bif_error).
-// Not here: timer:sleep/1 (a function cannot wait yet without holding a worker).
+//   timer:sleep/1                ok after T ms: the process running the call waits on a timer
+//                                (ApplyResult::after), holding no worker
 // Threads: NodeBook's up()/down() from the dist loop thread, everything else from workers.
 #pragma once
 

@@ -18,8 +18,19 @@ class Runner final : public runtime::ProcessBehavior {
   Runner(const FunctionRegistry& fns, Mode mode, Term ref, Term m, Term f, Term a)
       : fns_(fns), mode_(mode), ref_(std::move(ref)), m_(std::move(m)), f_(std::move(f)), a_(std::move(a)) {}
 
-  void handle_message(runtime::Process& self, Term) override {
+  void handle_message(runtime::Process& self, Term m) override {
+    if (wake_) {
+      // Waiting for a delayed result (timer:sleep): only our timer ends the wait.
+      if (m == wake_) self.exit(exit_reason(std::move(pending_)));
+      return;
+    }
     ApplyResult r = fns_.apply(self, m_, f_, a_);
+    if (r.kind == ApplyResult::Kind::return_ && r.delay_ms != 0) {
+      wake_ = Term::tuple({Term::atom("$ergod_wake"), self.make_ref()});
+      if (r.delay_ms > 0) self.send_after(r.delay_ms, self.self(), wake_);
+      pending_ = std::move(r);
+      return;
+    }
     self.exit(exit_reason(std::move(r)));
   }
 
@@ -67,6 +78,8 @@ class Runner final : public runtime::ProcessBehavior {
   const FunctionRegistry& fns_;
   Mode mode_;
   Term ref_, m_, f_, a_;
+  Term wake_;            // set while a delayed result waits for its timer
+  ApplyResult pending_;
 };
 
 bool list_has(const Term& list, Atom a) {

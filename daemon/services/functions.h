@@ -6,7 +6,8 @@
 //
 // Not here: the erpc and rex protocols (erpc.h, rex.h).
 // Threads: add(), remove() and find() from any thread (a shared mutex; add is rare, find per call).
-// A function runs on a worker, inside the process that serves the call, and must not block.
+// A function runs on a worker, inside the process that serves the call, and must not block
+// (to wait, it returns ApplyResult::after).
 #pragma once
 
 #include <functional>
@@ -29,6 +30,9 @@ struct ApplyResult {
   enum class Kind { return_, throw_, exit, error } kind = Kind::return_;
   Term value;  // the value, or the thrown/exit/error reason
   Term stack;  // error only: the stack trace list ([] when unknown)
+  // return_ only: the value is returned this many ms later (runtime::kInfinity: never). The
+  // process running the call waits on a timer, not a worker: how timer:sleep/1 is done.
+  int64_t delay_ms = 0;
 
   static ApplyResult ok(Term v) { return {Kind::return_, std::move(v), Term::nil()}; }
   static ApplyResult error(Term reason, Term stack = Term::nil()) { return {Kind::error, std::move(reason), std::move(stack)}; }
@@ -38,6 +42,7 @@ struct ApplyResult {
   // error:undef, as if M:F/A were not there (apply() adds the frame {M, F, Args, []}).
   static ApplyResult undef() { return {Kind::error, Term::atom("undef"), Term()}; }
   static ApplyResult exit(Term reason) { return {Kind::exit, std::move(reason), Term::nil()}; }
+  static ApplyResult after(int64_t ms, Term v) { return {Kind::return_, std::move(v), Term::nil(), ms}; }
 };
 
 // args: the argument list (a proper list of the registered arity).

@@ -1,6 +1,8 @@
 // See rex.h.
 #include "services/rex.h"
 
+#include <unordered_map>
+
 #include "behaviors/gen_server.h"
 
 namespace ergod::services {
@@ -16,22 +18,35 @@ class Rex final : public GenServer {
  public:
   explicit Rex(const FunctionRegistry& fns) : fns_(fns) {}
 
-  CallResult handle_call(const Term& request, const Term&) override {
+  CallResult handle_call(const Term& request, const Term& from) override {
     static const Atom call = Atom::make("call"), block_call = Atom::make("block_call");
     // rpc.erl runs `call` in a helper process and `block_call` inside rex; ours run inside
     // rex either way (registered functions do not block), so both answer at once.
-    if (is(request, call, 5) || is(request, block_call, 5)) return Reply{run(request)};
+    if (is(request, call, 5) || is(request, block_call, 5)) {
+      Result r = run(request);
+      if (r.delay_ms == 0) return Reply{r.value};
+      later(r, Term::tuple({Term::atom("gen"), from}));
+      return NoReply{};
+    }
     return NoReply{};  // rpc.erl: handle_call(_, _To, S) -> {noreply, S}.  % Ignore !
   }
 
   InfoResult handle_cast(const Term& message) override {
     static const Atom cast = Atom::make("cast");
-    if (is(message, cast, 5)) (void)run(message);
+    if (is(message, cast, 5)) (void)run(message);  // nobody waits for a delayed result
     return NoReply{};
   }
 
   InfoResult handle_info(const Term& m) override {
     if (!m.is_tuple() || m.tuple_arity() != 2) return NoReply{};
+    if (m.element(0).is_atom(Atom::make("$ergod_rex_wake"))) {
+      auto it = waiting_.find(m.element(1));
+      if (it != waiting_.end()) {
+        answer(it->second.to, it->second.value);
+        waiting_.erase(it);
+      }
+      return NoReply{};
+    }
     static const Atom sbcast = Atom::make("sbcast"), send = Atom::make("send"), call = Atom::make("call"),
                       features_request = Atom::make("features_request");
     const Term& from = m.element(0);
@@ -43,7 +58,9 @@ class Rex final : public GenServer {
       if (!process().send(req.element(1), Term::tuple({from, req.element(2)})))
         process().send(from, Term::tuple({rex(), node(), nonexisting(req.element(1))}));
     } else if (is(req, call, 5)) {
-      process().send(from, Term::tuple({rex(), run(req)}));
+      Result r = run(req);
+      if (r.delay_ms == 0) answer(Term::tuple({rex(), from}), r.value);
+      else later(r, Term::tuple({rex(), from}));
     } else if (req.is_atom(features_request)) {
       process().send(from, Term::tuple({Term::atom("features_reply"), node(), Term::list({Term::atom("erpc")})}));
     }
@@ -55,20 +72,45 @@ class Rex final : public GenServer {
   Term node() const { return Term::atom(process().runtime().node()); }
   static Term nonexisting(const Term& name) { return Term::tuple({Term::atom("nonexisting_name"), name}); }
 
+  struct Result {
+    Term value;
+    int64_t delay_ms;  // ApplyResult::after's delay
+  };
+
   // {call|block_call|cast, M, F, A, _GroupLeader}: the value, or what rpc's execute_call
   // answers on failure.
-  Term run(const Term& req) {
+  Result run(const Term& req) {
     services::ApplyResult r = fns_.apply(process(), req.element(1), req.element(2), req.element(3));
     using K = services::ApplyResult::Kind;
     Term exit_tag = Term::atom(term::atoms::EXIT), badrpc = Term::atom(term::atoms::badrpc);
     switch (r.kind) {
-      case K::return_:
-      case K::throw_: return r.value;  // rpc's execute_call gives a thrown value back
-      case K::exit: return Term::tuple({badrpc, Term::tuple({exit_tag, r.value})});
-      case K::error: return Term::tuple({badrpc, Term::tuple({exit_tag, Term::tuple({r.value, r.stack})})});
+      case K::return_: return {r.value, r.delay_ms};
+      case K::throw_: return {r.value, 0};  // rpc's execute_call gives a thrown value back
+      case K::exit: return {Term::tuple({badrpc, Term::tuple({exit_tag, r.value})}), 0};
+      case K::error: return {Term::tuple({badrpc, Term::tuple({exit_tag, Term::tuple({r.value, r.stack})})}), 0};
     }
-    return Term::atom(term::atoms::ok);
+    return {Term::atom(term::atoms::ok), 0};
   }
+
+  // to: {gen, From} (a gen_server reply) or {rex, Pid} (rpc.erl's reply to {rex, From}).
+  void answer(const Term& to, const Term& value) {
+    if (to.element(0).is_atom(Atom::make("gen"))) gen_server::reply(process(), to.element(1), value);
+    else process().send(to.element(1), Term::tuple({rex(), value}));
+  }
+
+  // A delayed result (timer:sleep): rex goes on serving and answers when the timer fires.
+  // rpc.erl runs calls in helper processes, so its rex is not held up by them either.
+  void later(const Result& r, Term to) {
+    if (r.delay_ms < 0) return;  // never answered, as a call that never returns
+    Term ref = process().make_ref();
+    process().send_after(r.delay_ms, self(), Term::tuple({Term::atom("$ergod_rex_wake"), ref}));
+    waiting_.emplace(ref, Waiting{std::move(to), r.value});
+  }
+
+  struct Waiting {
+    Term to, value;
+  };
+  std::unordered_map<Term, Waiting, term::TermHash> waiting_;
 
   const FunctionRegistry& fns_;
 };

@@ -5,7 +5,7 @@
 -module(svc_checks).
 -export([main/1]).
 -export([ping/1, echo_corpus/1, echo_calls/1, links_monitors/1, watch_for_kill/1, after_kill/1,
-         rpc/1, rex/1, pg/1, pg_restart/1, net_kernel/1, echo_errors/1, funs/1, bif_errors/1, nodes/1, spawn_opts/1, bifs/1]).
+         rpc/1, rex/1, pg/1, pg_restart/1, net_kernel/1, echo_errors/1, funs/1, bif_errors/1, nodes/1, spawn_opts/1, bifs/1, sleep/1]).
 -import(check_lib, [eq/2]).
 
 main([Node, Case]) ->
@@ -372,4 +372,24 @@ bifs(N) ->
     true = is_integer(rpc:call(N, erlang, system_info, [creation])),
     eq({badrpc, {'EXIT', {undef, [{erlang, system_info, [otp_release], []}]}}},
        rpc:call(N, erlang, system_info, [otp_release])),
+    ok.
+
+%% timer:sleep/1 on ergod: ok after the time (the erpc process waits on a timer), through
+%% erpc and both rex paths; infinity never returns; a bad time is timer.erl's timeout_value.
+sleep(N) ->
+    T0 = erlang:monotonic_time(millisecond),
+    eq(ok, rpc:call(N, timer, sleep, [300])),
+    true = erlang:monotonic_time(millisecond) - T0 >= 300,
+    eq(ok, gen_server:call({rex, N}, {call, timer, sleep, [100], user})),
+    eq(ok, rpc:block_call(N, timer, sleep, [100])),
+    {'EXIT', {{erpc, timeout}, _}} = (catch erpc:call(N, timer, sleep, [infinity], 300)),
+    {badrpc, {'EXIT', {timeout_value, [{timer, sleep, 1, _}]}}} = rpc:call(N, timer, sleep, [x]),
+    %% many sleepers at once hold no worker: a call is answered meanwhile
+    Me = self(),
+    [spawn(fun() -> Me ! {slept, rpc:call(N, timer, sleep, [500])} end) || _ <- lists:seq(1, 20)],
+    timer:sleep(100),
+    T1 = erlang:monotonic_time(millisecond),
+    eq(N, rpc:call(N, erlang, node, [])),
+    true = erlang:monotonic_time(millisecond) - T1 < 300,
+    [receive {slept, R} -> eq(ok, R) after 5000 -> error(no_sleep_answer) end || _ <- lists:seq(1, 20)],
     ok.

@@ -130,3 +130,20 @@ TEST_CASE("system_info answers only keys with a truthful value; the others are u
   CHECK(r.value == A("undef"));
   CHECK(r.stack == L({T({A("erlang"), A("system_info"), L({A("otp_release")}), nil()})}));
 }
+
+TEST_CASE("timer:sleep returns ok after T ms without a worker; a bad T is timeout_value", "[bifs]") {
+  Fixture f;
+  ApplyResult r;
+  REQUIRE(f.in.run([&](Process& p) { r = f.fns.apply(p, A("timer"), A("sleep"), L({I(250)})); }));
+  CHECK(r.kind == ApplyResult::Kind::return_);
+  CHECK(r.value == A("ok"));
+  CHECK(r.delay_ms == 250);
+  REQUIRE(f.in.run([&](Process& p) { r = f.fns.apply(p, A("timer"), A("sleep"), L({A("infinity")})); }));
+  CHECK(r.delay_ms == ergod::runtime::kInfinity);
+  REQUIRE(f.in.run([&](Process& p) { r = f.fns.apply(p, A("timer"), A("sleep"), L({A("x")})); }));
+  CHECK(r.kind == ApplyResult::Kind::error);
+  CHECK(r.value == A("timeout_value"));
+  CHECK(r.stack == L({T({A("timer"), A("sleep"), I(1), nil()})}));
+  REQUIRE(f.in.run([&](Process& p) { r = f.fns.apply(p, A("timer"), A("sleep"), L({I(-1)})); }));
+  CHECK(r.value == A("timeout_value"));
+}

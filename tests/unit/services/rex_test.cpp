@@ -79,3 +79,14 @@ TEST_CASE("features_request is answered with erpc", "[rex]") {
   f.rt.send(A("rex"), T({me.pid(), A("features_request")}));
   CHECK(recv(me) == T({A("features_reply"), f.node(), Term::list({A("erpc")})}));
 }
+
+TEST_CASE("a delayed result (timer:sleep) is answered when its timer fires, and rex serves others meanwhile", "[rex]") {
+  RexFixture f;
+  f.fns.add(Atom::make("test"), Atom::make("slow"), 0, [](Process&, const Term&) { return ApplyResult::after(300, A("done")); });
+  Inbox me(f.rt);
+  f.rt.send(A("rex"), T({me.pid(), T({A("call"), A("test"), A("slow"), Term::nil(), gl()})}));
+  f.rt.send(A("rex"), T({me.pid(), T({A("call"), A("erlang"), A("node"), Term::nil(), gl()})}));
+  CHECK(recv(me) == T({A("rex"), f.node()}));
+  CHECK(recv(me) == T({A("rex"), A("done")}));
+  CHECK(gen_server::call(f.rt, A("rex"), T({A("block_call"), A("test"), A("slow"), Term::nil(), gl()})).value == A("done"));
+}
