@@ -40,7 +40,10 @@ class PgScope final : public GenServer {
     static const Atom sync = Atom::make("sync");
     // {sync, Peer, Groups}: the peer's full membership, replacing what we knew.
     if (is(m, sync, 3)) {
-      auto it = peers_.find(m.element(1));
+      const Term& peer = m.element(1);
+      auto it = peers_.find(peer);
+      // pg.erl's handle_sync: a scope we did not know yet becomes a peer (monitored).
+      if (it == peers_.end() && peer.is_pid()) it = peers_.emplace(peer, Peer{process().monitor(peer), Term::nil()}).first;
       if (it != peers_.end()) it->second.groups = m.element(2);
       return NoReply{};
     }

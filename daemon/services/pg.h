@@ -2,8 +2,8 @@
 // Erlang nodes (and Phoenix.PubSub, which uses pg scopes) see ergod as a member of the overlay
 // with no groups: at init and on every nodeup it sends {discover, self()} to the scope on the
 // visible nodes; {discover, Peer} is answered with a {sync, Self, []} cast and our own
-// discover (once per peer, with a monitor, as pg does); sync, join and leave from known peers
-// are tracked (remote groups are kept, though nothing local reads them yet); DOWN forgets a peer.
+// discover (once per peer, with a monitor, as pg does); a sync makes its sender a peer too;
+// sync, join and leave from known peers are tracked (remote groups are kept, though nothing local reads them yet); DOWN forgets a peer.
 // An unknown call, cast or message crashes the scope as pg.erl's catch-all clauses do
 // (erlang:error(badarg)): a caller sees {{badarg, [{pg, handle_call, 3, []}]}, {gen_server,
 // call, ...}}; the scope runs under kernel_safe_sup (services.cpp), which restarts it.

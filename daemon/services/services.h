@@ -1,6 +1,7 @@
 // Services: the registered processes that make ergod a full member of an Erlang cluster, and
 // their start-up order: net_kernel, rex (with erpc's spawn handler and the FunctionRegistry),
-// pg and global_name_server. (The echo example is a plugin: plugins/echo.)
+// kernel_safe_sup with the pg scope, and global_name_server. (The echo example is a plugin:
+// plugins/echo.)
 // Not here: the services themselves (one file each).
 //
 // Threads: the controlling thread (the daemon's main thread), in this order:

@@ -46,6 +46,17 @@ TEST_CASE("the scope answers discover with an empty sync and its own discover", 
   check_discover(rt, scope);
 }
 
+TEST_CASE("a sync from an unknown scope makes it a peer: its discover then gets no discover back", "[pg]") {
+  Runtime rt;
+  REQUIRE(is_ok(start_kernel_safe_sup(rt, nullptr)));
+  Term scope = rt.whereis(Atom::make("pg"));
+  Inbox peer(rt);
+  gen_server::cast(rt, A("pg"), T({A("sync"), peer.pid(), Term::nil()}));
+  rt.send(A("pg"), T({A("discover"), peer.pid()}));
+  CHECK(recv(peer) == T({A("$gen_cast"), T({A("sync"), scope, Term::nil()})}));
+  CHECK_FALSE(peer.receive(200ms).has_value());
+}
+
 TEST_CASE("an unknown call crashes the scope with badarg, and kernel_safe_sup restarts it", "[pg]") {
   Runtime rt;
   REQUIRE(is_ok(start_kernel_safe_sup(rt, nullptr)));
