@@ -4,7 +4,10 @@
 # error.
 source "$(dirname "$0")/lib.sh" "$@"
 start_node
-for c in ping echo_corpus echo_calls links_monitors rpc rex net_kernel funs bif_errors nodes spawn_opts bifs sleep pg; do run_check "$c"; done
+for c in ping echo_corpus echo_calls links_monitors rpc rex net_kernel funs bif_errors nodes \
+  spawn_opts bifs sleep pg; do
+  run_check "$c"
+done
 no_error_logs
 # Last, as they make ergod log crashes (OTP logs them too): echo and pg come back.
 run_check echo_errors

@@ -5,7 +5,8 @@
 -module(svc_checks).
 -export([main/1]).
 -export([ping/1, echo_corpus/1, echo_calls/1, links_monitors/1, watch_for_kill/1, after_kill/1,
-         rpc/1, rex/1, pg/1, pg_restart/1, net_kernel/1, echo_errors/1, funs/1, bif_errors/1, nodes/1, spawn_opts/1, bifs/1, sleep/1]).
+         rpc/1, rex/1, pg/1, pg_restart/1, net_kernel/1, echo_errors/1, funs/1, bif_errors/1,
+         nodes/1, spawn_opts/1, bifs/1, sleep/1]).
 -import(check_lib, [eq/2]).
 
 main([Node, Case]) ->
