@@ -149,6 +149,13 @@ class GenServerProcess final : public ProcessBehavior {
   void on_call(Process& self, const Term& request, const Term& from) {
     CallResult r = server_->handle_call(request, from);
     if (auto* reply = std::get_if<Reply>(&r)) {
+      if (!from.is_tuple() || from.tuple_arity() != 2) {
+        // gen:reply has no clause for such a From: OTP's server crashes there, no terminate.
+        Term frame = Term::tuple({Term::atom(term::Atom::make("gen")), Term::atom(term::Atom::make("reply")),
+                                  Term::list({from, std::move(reply->value)}), Term::nil()});
+        self.exit(Term::tuple({Term::atom(term::Atom::make("function_clause")), Term::list({frame})}));
+        return;
+      }
       gen_server::reply(self, from, std::move(reply->value));
     } else if (auto* stop = std::get_if<Stop>(&r)) {
       // gen_server.erl: terminate first, then the reply (in an `after`), then exit.

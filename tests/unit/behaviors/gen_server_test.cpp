@@ -333,6 +333,18 @@ TEST_CASE("the wire format is OTP's: replies go to [alias|A] tags' alias, else t
   CHECK(recv(in) == A("raw_cast"));
 }
 
+TEST_CASE("a call whose From is no {Pid, Tag} is handled, then the server crashes in gen:reply without terminate", "[behaviors][gen_server]") {
+  Runtime rt;
+  Inbox in(rt);
+  auto seen = std::make_shared<Seen>();
+  Term pid = pid_of(start_server(rt, seen));
+  Term mref = monitor_from(in, pid);
+  rt.send(pid, T({A("$gen_call"), A("bogus"), T({A("echo"), A("x")})}));
+  Term frame = T({A("gen"), A("reply"), Term::list({A("bogus"), A("x")}), Term::nil()});
+  CHECK(await_down(in, mref).element(4) == T({A("function_clause"), Term::list({frame})}));
+  for (auto& e : seen->events) CHECK(e.element(0) != A("terminate"));
+}
+
 TEST_CASE("start_link from a process gives init's error and the starter gets the exit signal", "[behaviors][gen_server]") {
   Runtime rt;
   Inbox in(rt);
