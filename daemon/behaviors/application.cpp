@@ -162,7 +162,10 @@ Status ApplicationController::start_locked(const std::string& name, std::vector<
   }
   path.push_back(name);
   for (const auto& dep : spec.depends_on) {
-    if (auto s = start_locked(dep, path); !s) return s;
+    auto s = start_locked(dep, path);
+    if (!s && s.error().starts_with("application " + dep + " "))  // dep's own failure: say whose start it stops
+      return Error("application " + name + " is not started: its dependency " + s.error().substr(12));
+    if (!s) return s;
   }
   path.pop_back();
 

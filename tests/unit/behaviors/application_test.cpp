@@ -171,11 +171,13 @@ TEST_CASE("start errors name the application and what failed", "[application]") 
   REQUIRE(c.load(spec("x", StartType::temporary, {"y"}, j)));
   REQUIRE(c.load(spec("y", StartType::temporary, {"x"}, j)));
   REQUIRE(c.load(spec("bad", StartType::permanent, {}, j, /*fail=*/true)));
+  REQUIRE(c.load(spec("user", StartType::temporary, {"bad"}, j)));
   CHECK(c.start("nope").error() == "unknown application nope");
   CHECK(c.start("a").error() == "application a depends on missing, which is not loaded");
   CHECK(c.start("x").error() == "dependency cycle: x -> y -> x");
   CHECK(c.start("bad").error() == "application bad failed to start: no_children");
+  CHECK(c.start("user").error() == "application user is not started: its dependency bad failed to start: no_children");
   CHECK_FALSE(c.is_running("bad"));
   CHECK_FALSE(ns.called(std::chrono::milliseconds(0)));
-  CHECK(c.start_all().size() == 4);
+  CHECK(c.start_all().size() == 5);
 }
