@@ -14,6 +14,21 @@ using term::atoms::normal;
 Process::Process(Runtime* rt, std::unique_ptr<ProcessBehavior> behavior)
     : rt_(rt), behavior_(std::move(behavior)) {}
 
+// Size classes for ProcessBehavior (the sized delete gets the dynamic type's size).
+void* ProcessBehavior::operator new(size_t size) {
+  if (size <= 32) return base::BlockPool<32>::allocate();
+  if (size <= 64) return base::BlockPool<64>::allocate();
+  if (size <= 128) return base::BlockPool<128>::allocate();
+  return ::operator new(size);
+}
+
+void ProcessBehavior::operator delete(void* p, size_t size) noexcept {
+  if (size <= 32) return base::BlockPool<32>::deallocate(p);
+  if (size <= 64) return base::BlockPool<64>::deallocate(p);
+  if (size <= 128) return base::BlockPool<128>::deallocate(p);
+  ::operator delete(p);
+}
+
 void* Process::operator new(size_t size) {
   return size == sizeof(Process) ? base::BlockPool<sizeof(Process)>::allocate() : ::operator new(size);
 }

@@ -39,6 +39,10 @@ inline constexpr int64_t kInfinity = -1;  // a timeout that never fires (and cos
 class ProcessBehavior {
  public:
   virtual ~ProcessBehavior() = default;
+  // A behavior is made by its spawner and freed on the worker its process ends on: small ones
+  // come from block pools (as processes do), not from malloc's cross-thread path.
+  static void* operator new(size_t size);
+  static void operator delete(void* p, size_t size) noexcept;
   // Runs first, before any message.
   virtual void init(Process& self) { (void)self; }
   // One message: a term sent to the process, {'EXIT', From, Reason} when trapping exits, or
