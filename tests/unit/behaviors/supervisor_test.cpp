@@ -165,6 +165,19 @@ Term spawn_parent(Runtime& rt, const Term& to, std::shared_ptr<SupervisorSpec> s
 
 Term start_sup(Runtime& rt, SupervisorSpec spec) { return ok_pid(supervisor::start(rt, std::move(spec))); }
 
+// A simple_one_for_one supervisor with template t, started by a parent (spawn_parent) whose
+// {started, _} report goes to in.
+struct SimpleSup {
+  Term parent, sup;
+};
+SimpleSup start_simple_sup(Runtime& rt, Inbox& in, ChildSpec t) {
+  auto spec = std::make_shared<SupervisorSpec>(sup_spec(Strategy::simple_one_for_one, {std::move(t)}));
+  Term parent = spawn_parent(rt, in.pid(), spec);
+  rt.send(parent, A("start"));
+  return {parent,
+          ok_pid(recv_if(in, [](const Term& m) { return m.is_tuple() && m.element(0) == A("started"); }).element(1))};
+}
+
 void stop_sup(Runtime& rt, const Term& sup) { CHECK(gen_server::stop(rt, sup, A("shutdown")) == A("ok")); }
 
 }  // namespace
@@ -366,10 +379,8 @@ TEST_CASE("simple_one_for_one: dynamic children get Args ++ ExtraArgs, restart, 
   Inbox in(rt);
   ChildSpec t = child("t", in.pid(), "ok", RestartType::permanent, 5000);
   t.args = Term::list({A("x")});
-  auto spec = std::make_shared<SupervisorSpec>(sup_spec(Strategy::simple_one_for_one, {t}));
-  Term parent = spawn_parent(rt, in.pid(), spec);
-  rt.send(parent, A("start"));
-  Term sup = ok_pid(recv_if(in, [](const Term& m) { return m.is_tuple() && m.element(0) == A("started"); }).element(1));
+  SimpleSup started = start_simple_sup(rt, in, t);
+  Term parent = started.parent, sup = started.sup;
 
   Term c1 = ok_pid(reply(supervisor::start_child(rt, sup, Term::list({A("y")}))));
   Term ev = next_event(in);
@@ -563,10 +574,8 @@ TEST_CASE("simple_one_for_one get_childspec gives the template for a child's pid
   Inbox in(rt);
   ChildSpec t = child("t", in.pid(), "ok", RestartType::temporary, 5000);
   t.args = Term::list({A("x")});
-  auto spec = std::make_shared<SupervisorSpec>(sup_spec(Strategy::simple_one_for_one, {t}));
-  Term parent = spawn_parent(rt, in.pid(), spec);
-  rt.send(parent, A("start"));
-  Term sup = ok_pid(recv_if(in, [](const Term& m) { return m.is_tuple() && m.element(0) == A("started"); }).element(1));
+  SimpleSup started = start_simple_sup(rt, in, t);
+  Term parent = started.parent, sup = started.sup;
   Term c1 = ok_pid(reply(supervisor::start_child(rt, sup, Term::list({A("y")}))));
   next_event(in);
   Term got = reply(supervisor::get_childspec(rt, sup, c1));
@@ -628,10 +637,8 @@ TEST_CASE("simple_one_for_one start_child with extra args that are not a list fa
   Inbox in(rt);
   ChildSpec t = child("t", in.pid());
   t.args = Term::nil();
-  auto spec = std::make_shared<SupervisorSpec>(sup_spec(Strategy::simple_one_for_one, {t}));
-  Term parent = spawn_parent(rt, in.pid(), spec);
-  rt.send(parent, A("start"));
-  Term sup = ok_pid(recv_if(in, [](const Term& m) { return m.is_tuple() && m.element(0) == A("started"); }).element(1));
+  SimpleSup started = start_simple_sup(rt, in, t);
+  Term parent = started.parent, sup = started.sup;
   Term r = reply(supervisor::start_child(rt, sup, A("notalist")));
   REQUIRE(r.element(0) == A("error"));
   REQUIRE(r.element(1).element(0) == A("EXIT"));
