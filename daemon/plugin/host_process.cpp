@@ -34,19 +34,23 @@ bool is_destination(const Term& t) {
   return t.is_tuple() && t.tuple_arity() == 2 && t.element(0).is_atom() && t.element(1).is_atom();
 }
 
-// gen_server's {global, Name} and {via, global, Name}: the pid global has for Name, as
-// gen:do_for_proc finds it; a none Term when there is none. Other destinations as they are.
-enum class Resolved { as_is, found, missing };
-Resolved resolve_global(Process& self, const Term& dest, Term& pid) {
-  if (!dest.is_tuple()) return Resolved::as_is;
-  Atom global = Atom::make("global");
+// A gen_server call's or cast's destination: a pid, a name, {Name, Node} or an alias as it is,
+// and {global, Name} / {via, global, Name} as the pid global has for Name (what
+// gen:do_for_proc finds in global's table).
+enum class Dest { ok, missing, bad };
+Dest gen_destination(Process& self, const Term& dest, Term& out) {
+  static const Atom global = Atom::make("global"), via = Atom::make("via");
   const Term* name = nullptr;
-  if (dest.tuple_arity() == 2 && dest.element(0).is_atom(global)) name = &dest.element(1);
-  if (dest.tuple_arity() == 3 && dest.element(0).is_atom(Atom::make("via")) && dest.element(1).is_atom(global))
+  if (dest.is_tuple() && dest.tuple_arity() == 2 && dest.element(0).is_atom(global)) name = &dest.element(1);
+  if (dest.is_tuple() && dest.tuple_arity() == 3 && dest.element(0).is_atom(via) && dest.element(1).is_atom(global))
     name = &dest.element(2);
-  if (!name) return Resolved::as_is;
-  pid = services::global_whereis(self.runtime().node(), *name);
-  return pid ? Resolved::found : Resolved::missing;
+  if (!name) {
+    if (!is_destination(dest)) return Dest::bad;
+    out = dest;
+    return Dest::ok;
+  }
+  out = services::global_whereis(self.runtime().node(), *name);
+  return out ? Dest::ok : Dest::missing;
 }
 
 ergod_term h_self(ergod_proc* p) {
@@ -65,15 +69,8 @@ ergod_status h_send(ergod_proc* p, ergod_term dest, ergod_term message) {
 void h_cast(ergod_proc* p, ergod_term dest, ergod_term message) {
   Process* self = proc(p);
   if (!self || !dest || !message) return;
-  Borrowed d(dest);
   Term pid;
-  switch (resolve_global(*self, *d, pid)) {
-    case Resolved::missing: return;  // gen_server:cast to a missing global name: nothing
-    case Resolved::found: break;
-    case Resolved::as_is:
-      if (!is_destination(*d)) return;
-      pid = *d;
-  }
+  if (gen_destination(*self, *Borrowed(dest), pid) != Dest::ok) return;  // a cast fails silently
   guarded(0, [&] {
     behaviors::gen_server::cast(*self, pid, *Borrowed(message));
     return 0;
@@ -85,14 +82,11 @@ ergod_status h_call(ergod_proc* p, ergod_term dest, ergod_term request, int64_t 
   if (!self || !dest || !request || !k || timeout_ms < ERGOD_INFINITY) return ERGOD_EBADARG;
   if (!p->server) return ERGOD_ESTATE;  // an rpc function has no receive loop to continue in
   if (self->in_call()) return ERGOD_ESTATE;
-  Borrowed d(dest);
   Term pid;
-  switch (resolve_global(*self, *d, pid)) {
-    case Resolved::missing: return ERGOD_ENOTFOUND;  // gen_server:call exits noproc
-    case Resolved::found: break;
-    case Resolved::as_is:
-      if (!is_destination(*d)) return ERGOD_EBADARG;
-      pid = *d;
+  switch (gen_destination(*self, *Borrowed(dest), pid)) {
+    case Dest::missing: return ERGOD_ENOTFOUND;  // gen_server:call exits noproc
+    case Dest::bad: return ERGOD_EBADARG;
+    case Dest::ok: break;
   }
   return guarded(ERGOD_EBADARG, [&] { return p->server->start_call(pid, *Borrowed(request), timeout_ms, k, user_data); });
 }
@@ -178,7 +172,7 @@ int h_demonitor(ergod_proc* p, ergod_term ref, int flush) {
   if (!self || !ref) return ERGOD_EBADARG;
   Borrowed r(ref);
   // Erlang: badarg for anything but a reference this node made.
-  if (!r->is_reference() || r->as<term::RefBox>()->node != self->self().as<term::PidBox>()->node) return ERGOD_EBADARG;
+  if (!r->is_reference() || r->as<term::RefBox>()->node != self->runtime().node()) return ERGOD_EBADARG;
   return guarded(0, [&] { return int(self->demonitor(*r, flush != 0)); });
 }
 ergod_status h_register_name(ergod_proc* p, const char* name) {
