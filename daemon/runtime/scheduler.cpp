@@ -19,6 +19,12 @@ struct Scheduler::Worker {
   bool spinning = false;
   uint64_t tick = 0;
   uint32_t rng = 1;
+  // Steal backoff (see worker_main): when what this worker stole kept it busy only briefly,
+  // it was callers of a busy server on the victim, which that server's replies bring straight
+  // back: stealing again soon would only move the same processes between two caches.
+  uint64_t stole_at = 0;       // ns: start of a busy spell that began with a steal, 0 if none
+  uint64_t backoff = 0;        // ns; 0 when the last steal was worth it
+  uint64_t no_steal_until = 0;  // ns
   std::atomic<uint32_t> wake{0};
   std::thread thread;
 };
@@ -31,6 +37,17 @@ void flush_worker() {
   if (WorkerFlush f = worker_flush.load(std::memory_order_acquire)) f();
 }
 constexpr auto kSpinTime = std::chrono::microseconds(50);
+// A steal is worth it when what it brought kept the thief busy this long; otherwise the thief
+// waits kMinBackoff before it steals again, doubling up to kMaxBackoff while steals stay brief.
+// 64 callers of one server: 1.6 M calls/s when the second worker kept stealing them, 2.6 M
+// with no stealing at all (every call then stays in one core's cache).
+constexpr uint64_t kUsefulSteal = 50'000, kMinBackoff = 50'000, kMaxBackoff = 1'000'000;
+
+uint64_t now_ns() {
+  return uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                      std::chrono::steady_clock::now().time_since_epoch())
+                      .count());
+}
 }  // namespace
 
 void set_worker_flush(WorkerFlush flush) noexcept { worker_flush.store(flush, std::memory_order_release); }
@@ -140,8 +157,9 @@ Process* Scheduler::pop_global(Worker* w) noexcept {
   return batch[0];
 }
 
-bool Scheduler::work_visible() const noexcept {
+bool Scheduler::work_visible(const Worker* self) const noexcept {
   if (global_size_.load(std::memory_order_relaxed) > 0) return true;
+  if (self && self->no_steal_until) return self->local.size() > 0;  // it may not steal now
   for (auto& w : workers_)
     if (w->local.size() > 0) return true;
   return false;
@@ -225,7 +243,25 @@ Process* Scheduler::find_work(Worker& w) {
   if (Process* p = w.local.pop()) return p;
   if (global_size_.load(std::memory_order_relaxed) > 0)
     if (Process* p = pop_global(&w)) return p;
-  return steal(w);
+  if (w.no_steal_until) {
+    if (now_ns() < w.no_steal_until) return nullptr;
+    w.no_steal_until = 0;
+  }
+  Process* p = steal(w);
+  if (p && !w.stole_at) w.stole_at = now_ns();
+  return p;
+}
+
+void Scheduler::note_idle(Worker& w) noexcept {
+  if (!w.stole_at) return;
+  uint64_t now = now_ns();
+  if (now - w.stole_at >= kUsefulSteal) {
+    w.backoff = 0;
+  } else {
+    w.backoff = w.backoff ? std::min(2 * w.backoff, kMaxBackoff) : kMinBackoff;
+    w.no_steal_until = now + w.backoff;
+  }
+  w.stole_at = 0;
 }
 
 void Scheduler::run_one(Worker& w, Process* p) {
@@ -272,6 +308,7 @@ void Scheduler::worker_main(Worker& w) {
     // Nothing left to run here: what this thread deferred goes out before it looks further.
     runs = 0;
     flush_worker();
+    note_idle(w);
     if (!w.spinning) {
       w.spinning = true;
       spinning_.fetch_add(1, std::memory_order_acq_rel);
@@ -284,7 +321,7 @@ void Scheduler::worker_main(Worker& w) {
     auto until = std::chrono::steady_clock::now() + kSpinTime;
     bool found = false;
     while (!stopping_.load(std::memory_order_relaxed)) {
-      if (work_visible()) {
+      if (work_visible(&w)) {
         found = true;
         break;
       }
@@ -295,6 +332,14 @@ void Scheduler::worker_main(Worker& w) {
     w.spinning = false;
     spinning_.fetch_sub(1, std::memory_order_acq_rel);
     if (stopping_.load(std::memory_order_relaxed)) break;
+    if (w.no_steal_until) {
+      // Backing off from stealing: nap until it may steal again, unregistered, so that the
+      // busy worker queueing processes does not pay a futex wake for each one.
+      uint64_t now = now_ns();
+      if (now < w.no_steal_until)
+        std::this_thread::sleep_for(std::chrono::nanoseconds(w.no_steal_until - now));
+      continue;
+    }
     sleep(w);
   }
   if (w.spinning) {

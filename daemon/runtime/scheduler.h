@@ -12,7 +12,8 @@
 // local RunQueue, or the global queue when woken from a non-worker thread. Idle workers steal
 // half of another worker's queue; with nothing to steal they spin briefly (yielding the core
 // to any other runnable thread between looks), then sleep on a futex (std::atomic::wait) until
-// work is queued and no other worker is already spinning.
+// work is queued and no other worker is already spinning. A thief whose stolen work kept it
+// busy only briefly backs off from stealing for a while (see scheduler.cpp).
 //
 // Threads: schedule() from any thread; the rest is internal to the workers.
 #pragma once
@@ -73,7 +74,8 @@ class Scheduler {
   void push_global(Process* p) noexcept;
   void push_global_batch(Process** ps, uint32_t n) noexcept;
   Process* pop_global(Worker* w) noexcept;  // moves a batch into w's queue when w is given
-  bool work_visible() const noexcept;
+  bool work_visible(const Worker* self = nullptr) const noexcept;  // self: as self may see it
+  void note_idle(Worker& w) noexcept;
   void wake_if_needed() noexcept;
   void sleep(Worker& w);
 
