@@ -130,6 +130,8 @@ class Connection {
 
   Id id() const { return id_; }
   bool is_up() const { return up_; }
+  // close() was called (loop thread): the connection is going, its node not yet down.
+  bool is_closing() const { return closing_; }
   bool is_initiator() const { return hs_.is_initiator(); }
   const std::string& peer_node() const { return hs_.peer_node(); }
   uint32_t peer_creation() const { return hs_.peer_creation(); }

@@ -308,6 +308,9 @@ bool Distribution::route_out(Outgoing& o) {
     return true;
   }
   NodeLink& link = *it->second;
+  // A connection being closed (net_kernel:disconnect, a lost peer) takes nothing more: the
+  // message is lost with it, as on a connection that went down, and node_gone follows.
+  if (link.connection().is_closing()) return false;
   if (!adapt_to_peer(o.control, o.payload, link.flags())) return false;
   auto s = link.send(o.control, o.payload);
   if (!s) {
@@ -356,7 +359,7 @@ void Distribution::pump() {
 }
 
 void Distribution::pump_link(const std::string& node, NodeLink& link) {
-  if (!link.has_queued()) return;
+  if (!link.has_queued() || link.connection().is_closing()) return;
   auto r = link.pump();
   if (!r) {
     log_error("closing the connection to node " + node + ": " + r.error());
