@@ -26,6 +26,8 @@ struct Distribution::Impl {
   // Traffic for nodes being connected, in order.
   std::unordered_map<std::string, std::vector<Outgoing>> connecting;
   std::vector<Outgoing> batch;
+  // disconnect()'s callers, answered when the node's connection is gone.
+  std::unordered_map<std::string, std::vector<std::function<void(bool)>>> disconnecting;
   bool stopped = false;
 };
 
@@ -383,6 +385,15 @@ void Distribution::connect(const std::string& node, std::function<void(Status)> 
   post_task([this, node, done = std::move(done)] { impl_->cm->connect(node, done); });
 }
 
+void Distribution::disconnect(const std::string& node, std::function<void(bool)> done) {
+  post_task([this, node, done = std::move(done)] {
+    Impl& m = *impl_;
+    if (m.stopped || !m.cm->connection(node)) return done(false);
+    m.disconnecting[node].push_back(std::move(done));
+    m.cm->disconnect(node, "disconnected on request (net_kernel:disconnect)");
+  });
+}
+
 void Distribution::send_spawn_reply(Atom node, const Term& req_id, const Term& to, uint64_t flags, const Term& result) {
   Control c;
   c.op = ControlOp::spawn_reply;
@@ -422,6 +433,11 @@ void Distribution::node_gone(const std::string& node, const std::string& reason)
   (void)reason;
   if (auto* rt = runtime_.load(std::memory_order_acquire); rt && Atom::find(node, a)) rt->node_down(a);
   if (node_event_) node_event_(node, false);
+  if (auto it = m.disconnecting.find(node); it != m.disconnecting.end()) {
+    auto waiting = std::move(it->second);
+    m.disconnecting.erase(it);
+    for (auto& done : waiting) done(true);
+  }
 }
 
 // ---- in ---------------------------------------------------------------------------------------

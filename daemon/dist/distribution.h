@@ -99,6 +99,10 @@ class Distribution final : public runtime::RemoteRouter {
   }
   // Dials node now (net_kernel:connect_node); done runs on the loop thread.
   void connect(const std::string& node, std::function<void(Status)> done);
+  // Ends the connection to node (net_kernel:disconnect): done(true) on the loop thread once it
+  // is gone and the runtime has fired its links and monitors (as net_kernel answers only after
+  // the connection's controller exited), done(false) when it is not up.
+  void disconnect(const std::string& node, std::function<void(bool)> done);
 
   // ---- runtime::RemoteRouter (any thread) ----------------------------------------------------
   bool send(const term::Term& from, const term::Term& to, term::Term message) override;
