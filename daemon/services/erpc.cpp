@@ -20,15 +20,15 @@ class Runner final : public runtime::ProcessBehavior {
 
   void handle_message(runtime::Process& self, Term m) override {
     if (wake_) {
-      // Waiting for a delayed result (timer:sleep): only our timer ends the wait.
-      if (m == wake_) self.exit(exit_reason(std::move(pending_)));
+      // Waiting for a later result (timer:sleep, disconnect_node): only {wake_, Value} ends it.
+      if (m.is_tuple() && m.tuple_arity() == 2 && m.element(0) == wake_)
+        self.exit(exit_reason(ApplyResult::ok(m.element(1))));
       return;
     }
     ApplyResult r = fns_.apply(self, m_, f_, a_);
-    if (r.kind == ApplyResult::Kind::return_ && r.delay_ms != 0) {
-      wake_ = Term::tuple({Term::atom("$ergod_wake"), self.make_ref()});
-      if (r.delay_ms > 0) self.send_after(r.delay_ms, self.self(), wake_);
-      pending_ = std::move(r);
+    if (r.is_later()) {
+      wake_ = r.later_ref ? r.later_ref : self.make_ref();
+      if (!r.later_ref && r.delay_ms > 0) self.send_after(r.delay_ms, self.self(), Term::tuple({wake_, r.value}));
       return;
     }
     self.exit(exit_reason(std::move(r)));
@@ -78,8 +78,7 @@ class Runner final : public runtime::ProcessBehavior {
   const FunctionRegistry& fns_;
   Mode mode_;
   Term ref_, m_, f_, a_;
-  Term wake_;            // set while a delayed result waits for its timer
-  ApplyResult pending_;
+  Term wake_;  // set while a later result is awaited: the reference of its message
 };
 
 bool list_has(const Term& list, Atom a) {

@@ -7,7 +7,7 @@
 // Not here: the erpc and rex protocols (erpc.h, rex.h).
 // Threads: add(), remove() and find() from any thread (a shared mutex; add is rare, find per call).
 // A function runs on a worker, inside the process that serves the call, and must not block
-// (to wait, it returns ApplyResult::after).
+// (to wait, it returns ApplyResult::after or ApplyResult::later).
 #pragma once
 
 #include <functional>
@@ -33,16 +33,30 @@ struct ApplyResult {
   // return_ only: the value is returned this many ms later (runtime::kInfinity: never). The
   // process running the call waits on a timer, not a worker: how timer:sleep/1 is done.
   int64_t delay_ms = 0;
+  // return_ only: the value comes later, as the message {Ref, Value} to the process running
+  // the call, sent by whatever the function started (a callback on another thread): how
+  // erlang:disconnect_node/1 waits for the connection to be gone.
+  Term later_ref;
 
-  static ApplyResult ok(Term v) { return {Kind::return_, std::move(v), Term::nil()}; }
-  static ApplyResult error(Term reason, Term stack = Term::nil()) { return {Kind::error, std::move(reason), std::move(stack)}; }
+  static ApplyResult ok(Term v) { return make(Kind::return_, std::move(v), Term::nil()); }
+  static ApplyResult error(Term reason, Term stack = Term::nil()) { return make(Kind::error, std::move(reason), std::move(stack)); }
   // An error raised by a BIF (badarg...): apply() adds erts' frame
   // {M, F, Args, [{error_info, #{module => erl_erts_errors}}]} as the stack.
-  static ApplyResult bif_error(Term reason) { return {Kind::error, std::move(reason), Term()}; }
+  static ApplyResult bif_error(Term reason) { return make(Kind::error, std::move(reason), Term()); }
   // error:undef, as if M:F/A were not there (apply() adds the frame {M, F, Args, []}).
-  static ApplyResult undef() { return {Kind::error, Term::atom("undef"), Term()}; }
-  static ApplyResult exit(Term reason) { return {Kind::exit, std::move(reason), Term::nil()}; }
-  static ApplyResult after(int64_t ms, Term v) { return {Kind::return_, std::move(v), Term::nil(), ms}; }
+  static ApplyResult undef() { return make(Kind::error, Term::atom("undef"), Term()); }
+  static ApplyResult exit(Term reason) { return make(Kind::exit, std::move(reason), Term::nil()); }
+  static ApplyResult after(int64_t ms, Term v) { return make(Kind::return_, std::move(v), Term::nil(), ms); }
+  static ApplyResult later(Term ref) { return make(Kind::return_, Term(), Term::nil(), 0, std::move(ref)); }
+  bool is_later() const { return kind == Kind::return_ && (delay_ms != 0 || later_ref); }
+
+ private:
+  static ApplyResult make(Kind k, Term v, Term stack, int64_t delay_ms = 0, Term later_ref = Term()) {
+    ApplyResult r;
+    r.kind = k, r.value = std::move(v), r.stack = std::move(stack);
+    r.delay_ms = delay_ms, r.later_ref = std::move(later_ref);
+    return r;
+  }
 };
 
 // args: the argument list (a proper list of the registered arity).

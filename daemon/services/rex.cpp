@@ -24,7 +24,7 @@ class Rex final : public GenServer {
     // rex either way (registered functions do not block), so both answer at once.
     if (is(request, call, 5) || is(request, block_call, 5)) {
       Result r = run(request);
-      if (r.delay_ms == 0) return Reply{r.value};
+      if (!r.later()) return Reply{r.value};
       later(r, Term::tuple({Term::atom("gen"), from}));
       return NoReply{};
     }
@@ -39,10 +39,11 @@ class Rex final : public GenServer {
 
   InfoResult handle_info(const Term& m) override {
     if (!m.is_tuple() || m.tuple_arity() != 2) return NoReply{};
-    if (m.element(0).is_atom(Atom::make("$ergod_rex_wake"))) {
-      auto it = waiting_.find(m.element(1));
+    if (m.element(0).is_reference()) {
+      // {Ref, Value}: a later result (later()).
+      auto it = waiting_.find(m.element(0));
       if (it != waiting_.end()) {
-        answer(it->second.to, it->second.value);
+        answer(it->second, m.element(1));
         waiting_.erase(it);
       }
       return NoReply{};
@@ -59,7 +60,7 @@ class Rex final : public GenServer {
         process().send(from, Term::tuple({rex(), node(), nonexisting(req.element(1))}));
     } else if (is(req, call, 5)) {
       Result r = run(req);
-      if (r.delay_ms == 0) answer(Term::tuple({rex(), from}), r.value);
+      if (!r.later()) answer(Term::tuple({rex(), from}), r.value);
       else later(r, Term::tuple({rex(), from}));
     } else if (req.is_atom(features_request)) {
       process().send(from, Term::tuple({Term::atom("features_reply"), node(), Term::list({Term::atom("erpc")})}));
@@ -74,7 +75,9 @@ class Rex final : public GenServer {
 
   struct Result {
     Term value;
-    int64_t delay_ms;  // ApplyResult::after's delay
+    int64_t delay_ms = 0;  // ApplyResult::after's delay
+    Term later_ref;        // ApplyResult::later's reference
+    bool later() const { return delay_ms != 0 || later_ref; }
   };
 
   // {call|block_call|cast, M, F, A, _GroupLeader}: the value, or what rpc's execute_call
@@ -84,12 +87,12 @@ class Rex final : public GenServer {
     using K = services::ApplyResult::Kind;
     Term exit_tag = Term::atom(term::atoms::EXIT), badrpc = Term::atom(term::atoms::badrpc);
     switch (r.kind) {
-      case K::return_: return {r.value, r.delay_ms};
-      case K::throw_: return {r.value, 0};  // rpc's execute_call gives a thrown value back
-      case K::exit: return {Term::tuple({badrpc, Term::tuple({exit_tag, r.value})}), 0};
-      case K::error: return {Term::tuple({badrpc, Term::tuple({exit_tag, Term::tuple({r.value, r.stack})})}), 0};
+      case K::return_: return {r.value, r.delay_ms, r.later_ref};
+      case K::throw_: return {r.value, 0, Term()};  // rpc's execute_call gives a thrown value back
+      case K::exit: return {Term::tuple({badrpc, Term::tuple({exit_tag, r.value})}), 0, Term()};
+      case K::error: return {Term::tuple({badrpc, Term::tuple({exit_tag, Term::tuple({r.value, r.stack})})}), 0, Term()};
     }
-    return {Term::atom(term::atoms::ok), 0};
+    return {Term::atom(term::atoms::ok), 0, Term()};
   }
 
   // to: {gen, From} (a gen_server reply) or {rex, Pid} (rpc.erl's reply to {rex, From}).
@@ -98,19 +101,21 @@ class Rex final : public GenServer {
     else process().send(to.element(1), Term::tuple({rex(), value}));
   }
 
-  // A delayed result (timer:sleep): rex goes on serving and answers when the timer fires.
-  // rpc.erl runs calls in helper processes, so its rex is not held up by them either.
+  // A later result (timer:sleep, disconnect_node): rex goes on serving and answers when the
+  // message {Ref, Value} comes (from its timer, or what the function started). rpc.erl runs
+  // calls in helper processes, so its rex is not held up by them either.
   void later(const Result& r, Term to) {
+    if (r.later_ref) {
+      waiting_.emplace(r.later_ref, std::move(to));
+      return;
+    }
     if (r.delay_ms < 0) return;  // never answered, as a call that never returns
     Term ref = process().make_ref();
-    process().send_after(r.delay_ms, self(), Term::tuple({Term::atom("$ergod_rex_wake"), ref}));
-    waiting_.emplace(ref, Waiting{std::move(to), r.value});
+    process().send_after(r.delay_ms, self(), Term::tuple({ref, r.value}));
+    waiting_.emplace(ref, std::move(to));
   }
 
-  struct Waiting {
-    Term to, value;
-  };
-  std::unordered_map<Term, Waiting, term::TermHash> waiting_;
+  std::unordered_map<Term, Term, term::TermHash> waiting_;  // reference -> whom to answer
 
   const FunctionRegistry& fns_;
 };
