@@ -3,6 +3,7 @@
 
 #include "base/log.h"
 #include "behaviors/gen_server.h"
+#include "runtime/ids.h"
 
 namespace ergod::services {
 namespace {
@@ -33,9 +34,17 @@ class NetKernel final : public GenServer {
     }
     if (is(r, "disconnect", 2)) {
       const Term& node = r.element(1);
-      bool connected = node.is_atom() && !node.is_atom(me) && env_.connected &&
-                       env_.connected(std::string(node.atom_value().name()));
-      if (!connected) return Reply{Term::atom(term::atoms::false_)};
+      if (!node.is_atom() || node.is_atom(me) || !env_.disconnect) return Reply{Term::atom(term::atoms::false_)};
+      // Answered once the connection is gone, as net_kernel waits for its controller's exit.
+      // A caller on that node gets no answer (its call fails with {nodedown, Us}): net_kernel
+      // answers with noconnect, so the answer does not bring the connection back.
+      Runtime* rt = &process().runtime();
+      bool caller_there = from.is_tuple() && from.tuple_arity() == 2 && from.element(0).is_pid() &&
+                          runtime::pid_node(from.element(0)) == node.atom_value();
+      env_.disconnect(std::string(node.atom_value().name()), [rt, from, caller_there](bool done) {
+        if (done && caller_there) return;
+        gen_server::reply(*rt, from, Term::atom(done ? term::atoms::true_ : term::atoms::false_));
+      });
       return NoReply{};
     }
     if (r.is_atom(Atom::make("get_state"))) {
@@ -60,13 +69,36 @@ class NetKernel final : public GenServer {
     ergod::log_warning("net_kernel got " + term::to_string(m, 512));
     return NoReply{};
   }
-  InfoResult handle_cast(const Term&) override { return NoReply{}; }
+  InfoResult handle_cast(const Term& m) override {
+    // net_kernel:async_disconnect/1: the same without an answer.
+    if (is(m, "async_disconnect", 2) && m.element(1).is_atom() &&
+        !m.element(1).is_atom(process().runtime().node()) && env_.disconnect)
+      env_.disconnect(std::string(m.element(1).atom_value().name()), [](bool) {});
+    return NoReply{};
+  }
 
  private:
   NetKernelEnv env_;
 };
 
 }  // namespace
+
+void add_disconnect_functions(FunctionRegistry& fns, DisconnectFn disconnect) {
+  auto fn = [disconnect](runtime::Process& self, const Term& args) {
+    const Term& node = args.head();
+    if (!node.is_atom() || node.is_atom(self.runtime().node()) || !disconnect)
+      return ApplyResult::ok(Term::atom(term::atoms::false_));
+    // The answer waits for the connection to be gone, as net_kernel's does.
+    Term ref = self.make_ref();
+    Runtime* rt = &self.runtime();
+    disconnect(std::string(node.atom_value().name()), [rt, pid = self.self(), ref](bool done) {
+      rt->send(pid, Term::tuple({ref, Term::atom(done ? term::atoms::true_ : term::atoms::false_)}));
+    });
+    return ApplyResult::later(ref);
+  };
+  fns.add(Atom::make("net_kernel"), Atom::make("disconnect"), 1, fn);
+  fns.add(term::atoms::erlang, Atom::make("disconnect_node"), 1, fn);
+}
 
 Term start_net_kernel(runtime::Runtime& rt, NetKernelEnv env) {
   StartOptions o;

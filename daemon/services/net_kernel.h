@@ -3,17 +3,18 @@
 //   {is_auth, Node}          yes (the call reaching us proves the cookie; net_adm:ping)
 //   {connect, Type, Node}    true | false once the connection is up or has failed (the
 //   {passive_cnct, Node}     local node: true)
-//   {disconnect, Node}       false for the local node or a node not connected
+//   {disconnect, Node}       true once the connection is gone (its links and monitors fired),
+//                            false for the local node or a node not connected
 //   get_state                #{started => static, name_type => static, name => node(),
 //                            name_domain => shortnames | longnames}
 //   ticktime                 net_ticktime in milliseconds (net_kernel.erl keeps it so)
 //   longnames, nodename      true | false, node()
 //   allowed                  {ok, []} (ergod has no allow list)
 // Any other call gets no answer, as net_kernel.erl's catch-all (`{noreply, State}`) gives; so
-// do {disconnect, Node} for a connected node (ergod cannot drop a connection on request yet),
-// {allow, _}, ticktime changes, setopts and spawn requests, which ergod does not implement.
-// Casts are ignored (as OTP does); other messages are logged as a warning and dropped (OTP
-// logs "Net kernel got ~tw" as an error).
+// do {allow, _}, ticktime changes, setopts and spawn requests, which ergod does not implement.
+// The cast {async_disconnect, Node} drops the connection without an answer; other casts are
+// ignored (as OTP does); other messages are logged as a warning and dropped (OTP logs "Net
+// kernel got ~tw" as an error).
 // Threads: start() from a non-worker thread (it blocks until net_kernel is registered).
 #pragma once
 
@@ -21,18 +22,27 @@
 #include <string>
 
 #include "runtime/runtime.h"
+#include "services/functions.h"
 
 namespace ergod::services {
+
+// Drops the connection to node: done(true) once it is gone (links and monitors across it have
+// fired), done(false) when it was not up; done may run on any thread.
+using DisconnectFn = std::function<void(const std::string& node, std::function<void(bool)> done)>;
 
 struct NetKernelEnv {
   // Connects to node (a node already connected answers at once); done(true | false) may run
   // on any thread. Unset: connect answers false.
   std::function<void(const std::string& node, std::function<void(bool)> done)> connect;
-  std::function<bool(const std::string& node)> connected;  // unset: none is
+  DisconnectFn disconnect;  // unset: no node is connected
   int64_t ticktime_ms = 60000;
 };
 
 // Starts and registers `net_kernel`; returns its pid, or none on failure.
 term::Term start_net_kernel(runtime::Runtime& rt, NetKernelEnv env = {});
+
+// net_kernel:disconnect/1 and erlang:disconnect_node/1 (which calls it) for rpc and erpc:
+// true once the connection is gone, false for this node, a node not connected or a non-atom.
+void add_disconnect_functions(FunctionRegistry& fns, DisconnectFn disconnect);
 
 }  // namespace ergod::services

@@ -1,8 +1,6 @@
 // See services.h.
 #include "services/services.h"
 
-#include <algorithm>
-
 #include "behaviors/supervisor.h"
 
 #include "services/global.h"
@@ -43,6 +41,9 @@ void Services::install(dist::Distribution& dist, runtime::Runtime& rt) {
   src.hidden = [&dist] { return dist.hidden_nodes(); };
   src.book = &nodes_;
   add_erlang_bifs(functions_, std::move(src));
+  add_disconnect_functions(functions_, [&dist](const std::string& node, std::function<void(bool)> done) {
+    dist.disconnect(node, std::move(done));
+  });
   erpc_ = std::make_unique<ErpcServer>(rt, dist, functions_);
   dist.set_spawn_handler([this](const dist::SpawnRequest& r) { erpc_->handle(r); });
   watch_nodes_for_global(dist, rt, [this](const std::string& node, bool up) {
@@ -58,9 +59,8 @@ Status Services::start(runtime::Runtime& rt) {
     nk.connect = [d](const std::string& node, std::function<void(bool)> done) {
       d->connect(node, [done = std::move(done)](Status s) { done(bool(s)); });
     };
-    nk.connected = [d](const std::string& node) {
-      auto up = d->nodes();
-      return std::find(up.begin(), up.end(), node) != up.end();
+    nk.disconnect = [d](const std::string& node, std::function<void(bool)> done) {
+      d->disconnect(node, std::move(done));
     };
     nk.ticktime_ms = d->net_ticktime_ms();
   }

@@ -6,7 +6,7 @@
 -export([main/1]).
 -export([ping/1, echo_corpus/1, echo_calls/1, links_monitors/1, watch_for_kill/1, after_kill/1,
          rpc/1, rex/1, pg/1, pg_restart/1, net_kernel/1, echo_errors/1, funs/1, bif_errors/1,
-         nodes/1, spawn_opts/1, bifs/1, sleep/1]).
+         nodes/1, spawn_opts/1, bifs/1, sleep/1, disconnect/1]).
 -import(check_lib, [eq/2]).
 
 main([Node, Case]) ->
@@ -393,4 +393,49 @@ sleep(N) ->
     eq(N, rpc:call(N, erlang, node, [])),
     true = erlang:monotonic_time(millisecond) - T1 < 300,
     [receive {slept, R} -> eq(ok, R) after 5000 -> error(no_sleep_answer) end || _ <- lists:seq(1, 20)],
+    ok.
+
+%% net_kernel's {disconnect, Node}, net_kernel:disconnect/1 and erlang:disconnect_node/1 over
+%% rpc, erpc and rex, as an OTP node answers them: true once the connection is gone (the node
+%% sees nodedown, echo's link to it fires noconnection), false when not connected. A hidden
+%% peer node, so that global stays out of it.
+disconnect(N) ->
+    Cookie = atom_to_list(erlang:get_cookie()),
+    Dir = filename:dirname(code:which(?MODULE)),  % the peer runs this module's funs
+    {ok, Peer, PN} = peer:start(#{name => peer:random_name(), args => ["-setcookie", Cookie, "-hidden", "-pa", Dir]}),
+    Connect = fun() -> true = erpc:call(PN, net_kernel, connect_node, [N]) end,
+    Connect(),
+    Me = self(),
+    erpc:call(PN, erlang, spawn,
+              [fun() -> monitor_node(N, true), Me ! watching, receive M -> Me ! {watched, M} end end]),
+    receive watching -> ok after 5000 -> error(no_watcher) end,
+    Linked = erpc:call(PN, erlang, spawn, [fun() -> receive stop -> ok end end]),
+    eq(ok, call(N, {link, Linked})),
+    eq(true, gen_server:call({net_kernel, N}, {disconnect, PN}, 5000)),
+    eq([], rpc:call(N, erlang, nodes, [hidden])),
+    eq({nodedown, N}, receive {watched, W} -> W after 5000 -> timeout end),
+    wait_events(N, [{'EXIT', Linked, noconnection}]),
+    eq(false, gen_server:call({net_kernel, N}, {disconnect, PN}, 5000)),
+    Connect(),
+    eq(true, rpc:call(N, erlang, disconnect_node, [PN])),
+    eq([], rpc:call(N, erlang, nodes, [hidden])),
+    eq(false, rpc:call(N, erlang, disconnect_node, [PN])),
+    Connect(),
+    eq(true, erpc:call(N, net_kernel, disconnect, [PN], 5000)),
+    Connect(),
+    eq(true, gen_server:call({rex, N}, {call, net_kernel, disconnect, [PN], user}, 5000)),
+    Connect(),
+    gen_server:cast({net_kernel, N}, {async_disconnect, PN}),
+    check_lib:wait(fun() -> [] =:= rpc:call(N, erlang, nodes, [hidden]) end),
+    eq(false, rpc:call(N, net_kernel, disconnect, [N])),
+    eq(false, rpc:call(N, erlang, disconnect_node, ["x"])),
+    peer:stop(Peer),
+    %% our own connection: rpc sees it go; net_kernel's answer does not bring it back
+    eq({badrpc, nodedown}, rpc:call(N, erlang, disconnect_node, [node()])),
+    true = net_kernel:connect_node(N),
+    ok = global:sync(),  % global's own messages done: nothing else would reconnect us
+    {'EXIT', {{nodedown, N}, _}} = (catch gen_server:call({net_kernel, N}, {disconnect, node()}, 5000)),
+    timer:sleep(300),
+    eq([], nodes()),
+    true = net_kernel:connect_node(N),
     ok.

@@ -45,6 +45,31 @@ TEST_CASE("disconnect answers false for the local node and for a node not connec
   CHECK(gen_server::call(rt, nk, T({A("disconnect"), A("nosuch@host")})).value == A("false"));
 }
 
+TEST_CASE("disconnect of a connected node answers true once the connection is gone", "[net_kernel]") {
+  Runtime rt;
+  NetKernelEnv env;
+  std::mutex mu;
+  std::vector<std::string> dropped;
+  env.disconnect = [&](const std::string& node, std::function<void(bool)> done) {
+    bool up = node == "up@host";
+    if (up) {
+      std::lock_guard<std::mutex> l(mu);
+      dropped.push_back(node);
+    }
+    done(up);
+  };
+  REQUIRE(start_net_kernel(rt, env).is_pid());
+  Term nk = A("net_kernel");
+  CHECK(gen_server::call(rt, nk, T({A("disconnect"), A("up@host")})).value == A("true"));
+  CHECK(gen_server::call(rt, nk, T({A("disconnect"), A("down@host")})).value == A("false"));
+  CHECK(gen_server::call(rt, nk, T({A("disconnect"), Term::atom(rt.node())})).value == A("false"));
+  // net_kernel:async_disconnect/1: a cast, no answer
+  gen_server::cast(rt, nk, T({A("async_disconnect"), A("up@host")}));
+  CHECK(gen_server::call(rt, nk, A("nodename")).value == Term::atom(rt.node()));  // the cast is through
+  std::lock_guard<std::mutex> l(mu);
+  CHECK(dropped == std::vector<std::string>{"up@host", "up@host"});
+}
+
 TEST_CASE("an unknown call gets no answer and net_kernel stays", "[net_kernel]") {
   Runtime rt;
   Term pid = start_net_kernel(rt);
