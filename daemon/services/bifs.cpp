@@ -186,6 +186,33 @@ void add_erlang_bifs(FunctionRegistry& fns, NodeSource src) {
     if (!pid.is_pid() || pid.as<term::PidBox>()->node != self.runtime().node()) return badarg();
     return ApplyResult::ok(Term::atom(self.runtime().is_alive(pid) ? term::atoms::true_ : term::atoms::false_));
   });
+  // monitor_node/2,3: the monitor belongs to the process running the call (erpc's, which ends
+  // with the call, or rex), as on an OTP node; a node not connected is dialled, as erts does.
+  auto monitor_node = [](runtime::Process& self, const Term& node, const Term& flag) {
+    bool on = flag.is_atom(term::atoms::true_);
+    if (!node.is_atom() || (!on && !flag.is_atom(term::atoms::false_))) return false;
+    self.monitor_node(node.atom_value(), on);
+    return true;
+  };
+  add("monitor_node", 2, [monitor_node](runtime::Process& self, const Term& args) {
+    if (!monitor_node(self, args.head(), args.tail().head())) return badarg();
+    return ApplyResult::ok(Term::atom(term::atoms::true_));
+  });
+  add("monitor_node", 3, [monitor_node](runtime::Process& self, const Term& args) {
+    // Options: a proper list of allow_passive_connect (ergod connects either way); anything
+    // else is badarg with cause badopt, as erts says.
+    bool opts_ok = term::list_length(args.tail().tail().head()) >= 0;
+    for (Term l = args.tail().tail().head(); opts_ok && l.is_cons(); l = l.tail())
+      opts_ok = l.head().is_atom(Atom::make("allow_passive_connect"));
+    if (!opts_ok) {
+      Term info = Term::map({{atom("cause"), atom("badopt")}, {atom("module"), atom("erl_erts_errors")}});
+      Term frame = Term::tuple({Term::atom(term::atoms::erlang), atom("monitor_node"), args,
+                                Term::list({Term::tuple({atom("error_info"), info})})});
+      return ApplyResult::error(Term::atom(term::atoms::badarg), Term::list({frame}));
+    }
+    if (!monitor_node(self, args.head(), args.tail().head())) return badarg();
+    return ApplyResult::ok(Term::atom(term::atoms::true_));
+  });
   // timer:sleep/1: the value ok after T ms, the process waiting on a timer (never for
   // infinity); a bad T is timer.erl's timeout_value error.
   fns.add(Atom::make("timer"), Atom::make("sleep"), 1, [](runtime::Process&, const Term& args) {

@@ -4,6 +4,7 @@
 //   erlang:is_alive/0            true (ergod is always distributed)
 //   erlang:whereis/1, registered/0, is_process_alive/1 (local pids), self/0 (the process
 //                                running the call: erpc's, or rex)
+//   erlang:monitor_node/2,3      true; the monitor is the calling process's (erpc's, or rex)
 //   erlang:system_info/1         creation, logical_processors, schedulers, schedulers_online,
 //                                process_count; any other key fails as undef, as if the
 //                                function were missing (ergod is not OTP: no otp_release)

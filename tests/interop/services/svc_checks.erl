@@ -6,7 +6,7 @@
 -export([main/1]).
 -export([ping/1, echo_corpus/1, echo_calls/1, links_monitors/1, watch_for_kill/1, after_kill/1,
          rpc/1, rex/1, pg/1, pg_restart/1, net_kernel/1, echo_errors/1, funs/1, bif_errors/1,
-         nodes/1, spawn_opts/1, bifs/1, sleep/1, disconnect/1]).
+         nodes/1, spawn_opts/1, bifs/1, sleep/1, disconnect/1, monitor_node/1]).
 -import(check_lib, [eq/2]).
 
 main([Node, Case]) ->
@@ -437,5 +437,27 @@ disconnect(N) ->
     {'EXIT', {{nodedown, N}, _}} = (catch gen_server:call({net_kernel, N}, {disconnect, node()}, 5000)),
     timer:sleep(300),
     eq([], nodes()),
+    true = net_kernel:connect_node(N),
+    ok.
+
+%% erlang:monitor_node/2,3 over rpc answer as erts does (the monitor is the rpc process's); ours
+%% on ergod gets one nodedown per call when the connection goes.
+monitor_node(N) ->
+    Me = node(),
+    Frame = fun(Args, Info) -> [{erlang, monitor_node, Args, [{error_info, Info}]}] end,
+    Erts = #{module => erl_erts_errors},
+    Badopt = Erts#{cause => badopt},
+    [eq(true, rpc:call(N, erlang, monitor_node, A))
+     || A <- [[Me, true], [Me, false], [N, true], [nonode@nohost, true], [Me, true, []],
+              [Me, true, [allow_passive_connect]]]],
+    eq(true, gen_server:call({rex, N}, {call, erlang, monitor_node, [Me, false], user})),
+    [eq({badrpc, {'EXIT', {badarg, Frame(A, Erts)}}}, rpc:call(N, erlang, monitor_node, A))
+     || A <- [[1, true], [Me, x]]],
+    [eq({badrpc, {'EXIT', {badarg, Frame(A, Badopt)}}}, rpc:call(N, erlang, monitor_node, A))
+     || A <- [[Me, true, [bogus]], [Me, true, x]]],
+    true = monitor_node(N, true),
+    true = monitor_node(N, true),
+    true = erlang:disconnect_node(N),
+    [receive {nodedown, N} -> ok after 5000 -> error(no_nodedown) end || _ <- [1, 2]],
     true = net_kernel:connect_node(N),
     ok.
