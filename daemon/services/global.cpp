@@ -48,6 +48,24 @@ Term global_whereis(Atom node, const Term& name) {
   return it == n->second.end() ? Term() : it->second;
 }
 
+void add_global_functions(FunctionRegistry& fns) {
+  Atom global = Atom::make("global");
+  fns.add(global, Atom::make("whereis_name"), 1, [](runtime::Process& self, const Term& args) {
+    Term pid = global_whereis(self.runtime().node(), args.head());
+    return ApplyResult::ok(pid ? pid : Term::atom(term::atoms::undefined));
+  });
+  fns.add(global, Atom::make("registered_names"), 0, [](runtime::Process& self, const Term&) {
+    auto& m = mirror();
+    std::vector<Term> names;
+    {
+      std::lock_guard<std::mutex> l(m.mu);
+      if (auto n = m.by_node.find(self.runtime().node().index()); n != m.by_node.end())
+        for (const auto& [name, pid] : n->second) names.push_back(name);
+    }
+    return ApplyResult::ok(Term::list(names));
+  });
+}
+
 namespace {
 
 using namespace behaviors;
@@ -55,7 +73,8 @@ using namespace behaviors;
 // The protocol version we announce: 6 is the oldest whose lock messages go through the
 // servers (as OTP 25 nodes do among themselves) and the newest before the "prevent overlapping
 // partitions" messages (vsn 7: lost_connection / remove_connection ask the receiver to drop a
-// connection, which ergod cannot do yet) and init_connect_ack / cancel_connect (vsn 8).
+// connection; Distribution::disconnect could, but that protocol is not done) and
+// init_connect_ack / cancel_connect (vsn 8).
 // An OTP 25 node talks vsn 6 to us and disconnects us itself when its partitions overlap.
 constexpr int64_t kVsn = 6;
 constexpr int64_t kPgpvVsn = 7;  // receivers that take known lists as [{Node, Vsn}]

@@ -11,6 +11,7 @@
 
 #include "dist/distribution.h"
 #include "runtime/runtime.h"
+#include "services/functions.h"
 
 namespace ergod::services {
 
@@ -27,5 +28,14 @@ term::Term start_global(runtime::Runtime& rt);
 // thread: as OTP's global:whereis_name reads global's ETS table, so that
 // gen_server:call({global, Name}, ...) resolves without asking global_name_server.
 term::Term global_whereis(term::Atom node, const term::Term& name);
+
+}  // namespace ergod::services
+
+namespace ergod::services {
+
+// global:whereis_name/1 and global:registered_names/0 for rpc and erpc, from this node's view
+// of global's names (as OTP's read global's ETS table). register_name, sync and the rest stay
+// undef: ergod's global does not start locks or syncs of its own.
+void add_global_functions(FunctionRegistry& fns);
 
 }  // namespace ergod::services

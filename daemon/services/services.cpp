@@ -41,6 +41,7 @@ void Services::install(dist::Distribution& dist, runtime::Runtime& rt) {
   src.hidden = [&dist] { return dist.hidden_nodes(); };
   src.book = &nodes_;
   add_erlang_bifs(functions_, std::move(src));
+  add_global_functions(functions_);
   add_disconnect_functions(functions_, [&dist](const std::string& node, std::function<void(bool)> done) {
     dist.disconnect(node, std::move(done));
   });

@@ -6,7 +6,7 @@
 -export([main/1]).
 -export([ping/1, echo_corpus/1, echo_calls/1, links_monitors/1, watch_for_kill/1, after_kill/1,
          rpc/1, rex/1, pg/1, pg_restart/1, net_kernel/1, echo_errors/1, funs/1, bif_errors/1,
-         nodes/1, spawn_opts/1, bifs/1, sleep/1, disconnect/1, monitor_node/1]).
+         nodes/1, spawn_opts/1, bifs/1, sleep/1, disconnect/1, monitor_node/1, global_rpc/1]).
 -import(check_lib, [eq/2]).
 
 main([Node, Case]) ->
@@ -460,4 +460,17 @@ monitor_node(N) ->
     true = erlang:disconnect_node(N),
     [receive {nodedown, N} -> ok after 5000 -> error(no_nodedown) end || _ <- [1, 2]],
     true = net_kernel:connect_node(N),
+    ok.
+
+%% global:whereis_name/1 and registered_names/0 over rpc see the names registered from here.
+global_rpc(N) ->
+    ok = global:sync(),
+    Me = self(),
+    yes = global:register_name({svc, name}, Me),
+    eq(Me, rpc:call(N, global, whereis_name, [{svc, name}])),
+    eq(undefined, rpc:call(N, global, whereis_name, [nosuch])),
+    true = lists:member({svc, name}, rpc:call(N, global, registered_names, [])),
+    _ = global:unregister_name({svc, name}),
+    eq(undefined, rpc:call(N, global, whereis_name, [{svc, name}])),
+    false = lists:member({svc, name}, rpc:call(N, global, registered_names, [])),
     ok.
