@@ -58,7 +58,9 @@ std::optional<uint32_t> Registry::creation(const std::string& name) const {
 std::vector<NamesEntry> Registry::names() const {
   std::vector<const Node*> in_order;
   for (const auto& [name, node] : nodes_) in_order.push_back(&node);
-  std::sort(in_order.begin(), in_order.end(), [](const Node* a, const Node* b) { return a->seq < b->seq; });
+  // Newest first: epmd links a registration in at the head of its list (checked with OTP 25's
+  // epmd -names; net_adm:names() turns that into oldest first).
+  std::sort(in_order.begin(), in_order.end(), [](const Node* a, const Node* b) { return a->seq > b->seq; });
   std::vector<NamesEntry> out;
   for (const Node* n : in_order) out.push_back({n->entry.name, n->entry.port});
   return out;

@@ -38,7 +38,7 @@ class Registry {
   size_t size() const { return nodes_.size(); }
   bool empty() const { return nodes_.empty(); }
 
-  // In registration order, for NAMES_RESP and DUMP_RESP.
+  // Newest registration first, as epmd answers NAMES_RESP and DUMP_RESP.
   std::vector<NamesEntry> names() const;
   // DUMP_RESP text after the port: active and old/unused names, as epmd words them.
   std::string dump_text() const;

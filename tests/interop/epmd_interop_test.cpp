@@ -87,6 +87,8 @@ TEST_CASE_METHOD(EpmdTest, "a real erl node registers with our embedded EPMD and
   INFO(out << erl->output());
   CHECK(out.find("name " + name + " at port 40124") != std::string::npos);
   CHECK(out.find("name " + erl_name + " at port") != std::string::npos);
+  // Newest first, as epmd lists them; so net_adm:names() gives the oldest first.
+  CHECK(out.find("name " + erl_name + " at port") < out.find("name " + name + " at port"));
   // The creation erl got from us is a 32-bit one, not 1..3.
   CHECK(erl->output().find(" 1\n") == std::string::npos);
 
