@@ -47,6 +47,14 @@ class NetKernel final : public GenServer {
       });
       return NoReply{};
     }
+    if (is(r, "getopts", 3) || is(r, "setopts", 3)) {
+      // net_kernel asks the connection's owner; with no connection up, it answers at once.
+      const Term& node = r.element(1);
+      bool up = node.is_atom() && env_.connected && env_.connected(std::string(node.atom_value().name()));
+      if (!node.is_atom(Atom::make("new")) && !up)
+        return Reply{Term::tuple({Term::atom(term::atoms::error), Term::atom("noconnection")})};
+      return NoReply{};
+    }
     if (r.is_atom(Atom::make("get_state"))) {
       std::string_view name = me.name();
       bool longnames = name.find('.', name.find('@')) != std::string_view::npos;

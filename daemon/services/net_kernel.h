@@ -10,8 +10,10 @@
 //   ticktime                 net_ticktime in milliseconds (net_kernel.erl keeps it so)
 //   longnames, nodename      true | false, node()
 //   allowed                  {ok, []} (ergod has no allow list)
+//   {getopts | setopts, Node, _}  {error, noconnection} for a node not connected
 // Any other call gets no answer, as net_kernel.erl's catch-all (`{noreply, State}`) gives; so
-// do {allow, _}, ticktime changes, setopts and spawn requests, which ergod does not implement.
+// do {allow, _}, ticktime changes, spawn requests, and getopts/setopts of a connected node or
+// of new connections, which ergod does not implement.
 // The cast {async_disconnect, Node} drops the connection without an answer; other casts are
 // ignored (as OTP does); other messages are logged as a warning and dropped (OTP logs "Net
 // kernel got ~tw" as an error).
@@ -35,6 +37,7 @@ struct NetKernelEnv {
   // on any thread. Unset: connect answers false.
   std::function<void(const std::string& node, std::function<void(bool)> done)> connect;
   DisconnectFn disconnect;  // unset: no node is connected
+  std::function<bool(const std::string& node)> connected;  // unset: none is
   int64_t ticktime_ms = 60000;
 };
 

@@ -63,6 +63,11 @@ Status Services::start(runtime::Runtime& rt) {
     nk.disconnect = [d](const std::string& node, std::function<void(bool)> done) {
       d->disconnect(node, std::move(done));
     };
+    nk.connected = [d](const std::string& node) {
+      for (const auto& n : d->nodes())
+        if (n == node) return true;
+      return false;
+    };
     nk.ticktime_ms = d->net_ticktime_ms();
   }
   if (!start_net_kernel(rt, std::move(nk))) return make_error("net_kernel did not start");

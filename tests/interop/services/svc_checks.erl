@@ -283,6 +283,9 @@ net_kernel(N) ->
     eq(N, gen_server:call({net_kernel, N}, nodename)),
     eq(false, gen_server:call({net_kernel, N}, longnames)),
     {'EXIT', {timeout, _}} = (catch gen_server:call({net_kernel, N}, bogus, 500)),
+    eq({error, noconnection}, gen_server:call({net_kernel, N}, {getopts, 'nosuch@nohost', [nodelay]})),
+    eq({error, noconnection}, gen_server:call({net_kernel, N}, {setopts, 'nosuch@nohost', [{nodelay, true}]})),
+    eq({error, noconnection}, gen_server:call({net_kernel, N}, {getopts, 42, [nodelay]})),
     eq(pong, net_adm:ping(N)),
     ok.
 
