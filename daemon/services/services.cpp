@@ -6,6 +6,7 @@
 #include "services/global.h"
 #include "services/net_kernel.h"
 #include "services/pg.h"
+#include "services/pg_functions.h"
 #include "services/rex.h"
 
 namespace ergod::services {
@@ -42,6 +43,7 @@ void Services::install(dist::Distribution& dist, runtime::Runtime& rt) {
   src.book = &nodes_;
   add_erlang_bifs(functions_, std::move(src));
   add_global_functions(functions_);
+  add_pg_functions(functions_);
   add_disconnect_functions(functions_, [&dist](const std::string& node, std::function<void(bool)> done) {
     dist.disconnect(node, std::move(done));
   });

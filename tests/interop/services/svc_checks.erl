@@ -6,7 +6,8 @@
 -export([main/1]).
 -export([ping/1, echo_corpus/1, echo_calls/1, links_monitors/1, watch_for_kill/1, after_kill/1,
          rpc/1, rex/1, pg/1, pg_restart/1, net_kernel/1, echo_errors/1, funs/1, bif_errors/1,
-         nodes/1, spawn_opts/1, bifs/1, sleep/1, disconnect/1, monitor_node/1, global_rpc/1]).
+         nodes/1, spawn_opts/1, bifs/1, sleep/1, disconnect/1, monitor_node/1, global_rpc/1,
+         pg_rpc/1]).
 -import(check_lib, [eq/2]).
 
 main([Node, Case]) ->
@@ -476,4 +477,59 @@ global_rpc(N) ->
     _ = global:unregister_name({svc, name}),
     eq(undefined, rpc:call(N, global, whereis_name, [{svc, name}])),
     false = lists:member({svc, name}, rpc:call(N, global, registered_names, [])),
+    ok.
+
+%% A reference OTP 25 node (a peer of this one, visible, same cookie) to run the same
+%% assertions against as against ergod.
+start_reference() ->
+    Cookie = atom_to_list(erlang:get_cookie()),
+    {ok, Peer, PN} = peer:start(#{name => peer:random_name(), args => ["-setcookie", Cookie]}),
+    {Peer, PN}.
+
+%% pg's read functions over rpc and erpc answer from the joins that the scope heard from ours,
+%% as on an OTP node; members go with our scope's DOWN.
+pg_rpc(N) ->
+    {ok, _} = pg:start(pg),
+    {Peer, PN} = start_reference(),
+    {ok, _} = erpc:call(PN, pg, start, [pg]),
+    Me = self(),
+    Targets = [PN, N],
+    ok = pg:join(g1, Me),
+    ok = pg:join(g2, [Me, Me]),
+    [check_lib:wait(fun() -> [Me] =:= rpc:call(T, pg, get_members, [pg, g1]) end) || T <- Targets],
+    [pg_rpc_answers(T, Me) || T <- Targets],
+    ok = pg:leave(g1, Me),
+    [check_lib:wait(fun() -> [g2] =:= rpc:call(T, pg, which_groups, []) end) || T <- Targets],
+    [eq([], rpc:call(T, pg, get_members, [g1])) || T <- Targets],
+    %% our scope gone (its DOWN): so are its members
+    exit(whereis(pg), kill),
+    [check_lib:wait(fun() -> [] =:= rpc:call(T, pg, which_groups, [pg]) end) || T <- Targets],
+    [eq([], rpc:call(T, pg, get_members, [g2])) || T <- Targets],
+    peer:stop(Peer),
+    ok.
+
+pg_rpc_answers(T, Me) ->
+    eq([Me], rpc:call(T, pg, get_members, [g1])),
+    eq([Me, Me], rpc:call(T, pg, get_members, [pg, g2])),
+    eq([Me, Me], erpc:call(T, pg, get_members, [g2])),
+    eq([], rpc:call(T, pg, get_members, [pg, nosuch])),
+    eq([], rpc:call(T, pg, get_local_members, [g1])),
+    eq([], rpc:call(T, pg, get_local_members, [pg, g1])),
+    eq([g1, g2], lists:sort(rpc:call(T, pg, which_groups, []))),
+    eq([g1, g2], lists:sort(rpc:call(T, pg, which_groups, [pg]))),
+    eq([], rpc:call(T, pg, which_local_groups, [pg])),
+    eq([], rpc:call(T, pg, which_local_groups, [])),
+    %% an unknown scope: the get functions catch ets' badarg, which_groups do not
+    eq([], rpc:call(T, pg, get_members, [nosuch, g1])),
+    eq([], rpc:call(T, pg, get_local_members, [nosuch, g1])),
+    eq([], rpc:call(T, pg, get_members, ["x", g1])),
+    Info = [{error_info, #{cause => id, module => erl_stdlib_errors}}],
+    {badrpc, {'EXIT', {badarg, [{ets, match, [nosuch, {'$1', '_', '_'}], Info}, {pg, which_groups, 1, _}]}}} =
+        rpc:call(T, pg, which_groups, [nosuch]),
+    {'EXIT', {{exception, badarg, [{ets, match, _, _}, {pg, which_groups, 1, _}]}, _}} =
+        (catch erpc:call(T, pg, which_groups, [nosuch])),
+    MS = [{{'$1', '_', '$2'}, [{'=/=', '$2', []}], ['$1']}],
+    {badrpc, {'EXIT', {badarg, [{ets, select, [nosuch, MS], Info}, {pg, which_local_groups, 1, _}]}}} =
+        rpc:call(T, pg, which_local_groups, [nosuch]),
+    {badrpc, {'EXIT', {function_clause, [{pg, which_groups, ["x"], _}]}}} = rpc:call(T, pg, which_groups, ["x"]),
     ok.

@@ -1,9 +1,12 @@
-// pg: the scope answers discover as pg.erl does, crashes on what pg.erl crashes on, and
-// kernel_safe_sup restarts it.
+// pg: the scope answers discover as pg.erl does, keeps its peers' groups as pg.erl's ETS table
+// does (read by pg's rpc functions), crashes on what pg.erl crashes on, and kernel_safe_sup
+// restarts it.
 #include <thread>
 
 #include "../runtime/support.h"
 #include "behaviors/gen_server.h"
+#include "services/pg_functions.h"
+#include "services/pg_table.h"
 #include "services/services.h"
 
 using namespace rt_test;
@@ -86,4 +89,102 @@ TEST_CASE("an unknown cast or message crashes the scope too, and it comes back e
   rt.send(A("pg"), A("junk"));
   CHECK(await_down(w, r).element(4) == badarg_in("handle_info", 2));
   check_discover(rt, await_new_scope(rt, second));
+}
+
+namespace {
+
+Term L(std::initializer_list<Term> l) { return Term::list(l); }
+
+Term members(Runtime& rt, const Term& group) {
+  auto t = pg_table_find(rt.node(), Atom::make("pg"));
+  REQUIRE(t);
+  return t->members(group);
+}
+
+// Everything peer sent before is handled once its discover is answered.
+void round_trip(Runtime& rt, Inbox& peer) {
+  rt.send(A("pg"), T({A("discover"), peer.pid()}));
+  recv_if(peer, [](const Term& m) { return m.is_tuple() && m.element(0) == A("$gen_cast"); });
+}
+
+}  // namespace
+
+TEST_CASE("a peer's sync, joins and leaves make its members, newest first", "[pg]") {
+  Runtime rt;
+  REQUIRE(is_ok(start_kernel_safe_sup(rt, nullptr)));
+  Inbox peer(rt);
+  Term p1 = spawn_idle(rt), p2 = spawn_idle(rt), p3 = spawn_idle(rt);
+  gen_server::cast(rt, A("pg"), T({A("sync"), peer.pid(), L({T({A("g1"), L({p1})}), T({A("g2"), L({p1, p2})})})}));
+  rt.send(A("pg"), T({A("join"), peer.pid(), A("g1"), p2}));
+  rt.send(A("pg"), T({A("join"), peer.pid(), A("g1"), L({p3, p3})}));
+  round_trip(rt, peer);
+  CHECK(members(rt, A("g1")) == L({p3, p3, p2, p1}));
+  CHECK(members(rt, A("g2")) == L({p1, p2}));
+  rt.send(A("pg"), T({A("leave"), peer.pid(), p3, L({A("g1")})}));
+  rt.send(A("pg"), T({A("leave"), peer.pid(), L({p1, p2}), L({A("g2")})}));
+  round_trip(rt, peer);
+  CHECK(members(rt, A("g1")) == L({p3, p2, p1}));
+  CHECK(members(rt, A("g2")) == Term::nil());
+  auto t = pg_table_find(rt.node(), Atom::make("pg"));
+  CHECK(t->groups() == L({A("g1")}));
+  CHECK(t->local_members(A("g1")) == Term::nil());
+  // A later sync restates the peer's groups: what it no longer names is gone.
+  gen_server::cast(rt, A("pg"), T({A("sync"), peer.pid(), L({T({A("g3"), L({p2})})})}));
+  round_trip(rt, peer);
+  CHECK(members(rt, A("g1")) == Term::nil());
+  CHECK(members(rt, A("g3")) == L({p2}));
+}
+
+TEST_CASE("joins from a scope that is not a peer are dropped", "[pg]") {
+  Runtime rt;
+  REQUIRE(is_ok(start_kernel_safe_sup(rt, nullptr)));
+  Inbox stranger(rt);
+  rt.send(A("pg"), T({A("join"), stranger.pid(), A("g1"), stranger.pid()}));
+  round_trip(rt, stranger);  // the discover makes it a peer only now
+  CHECK(members(rt, A("g1")) == Term::nil());
+}
+
+TEST_CASE("a peer scope's DOWN drops its members", "[pg]") {
+  Runtime rt;
+  REQUIRE(is_ok(start_kernel_safe_sup(rt, nullptr)));
+  Inbox other(rt);
+  Term p1 = spawn_idle(rt);
+  {
+    Inbox peer(rt);
+    gen_server::cast(rt, A("pg"), T({A("sync"), peer.pid(), L({T({A("g1"), L({p1})})})}));
+    round_trip(rt, peer);
+    CHECK(members(rt, A("g1")) == L({p1}));
+  }
+  for (int i = 0; i < 500 && members(rt, A("g1")) != Term::nil(); ++i)
+    std::this_thread::sleep_for(10ms);  // no event to wait on: the DOWN is the scope's
+  CHECK(members(rt, A("g1")) == Term::nil());
+}
+
+TEST_CASE("pg's rpc functions read the scope's table; an unknown scope answers as pg.erl", "[pg]") {
+  Runtime rt;
+  REQUIRE(is_ok(start_kernel_safe_sup(rt, nullptr)));
+  FunctionRegistry fns;
+  add_pg_functions(fns);
+  Inbox peer(rt);
+  Term p1 = spawn_idle(rt);
+  gen_server::cast(rt, A("pg"), T({A("sync"), peer.pid(), L({T({A("g1"), L({p1})})})}));
+  round_trip(rt, peer);
+  auto apply = [&](const char* f, Term args) {
+    ApplyResult r;
+    REQUIRE(peer.run([&](Process& p) { r = fns.apply(p, A("pg"), A(f), args); }));
+    return r;
+  };
+  CHECK(apply("get_members", L({A("g1")})).value == L({p1}));
+  CHECK(apply("get_members", L({A("pg"), A("g1")})).value == L({p1}));
+  CHECK(apply("get_members", L({A("nosuch"), A("g1")})).value == Term::nil());
+  CHECK(apply("get_local_members", L({A("g1")})).value == Term::nil());
+  CHECK(apply("which_groups", Term::nil()).value == L({A("g1")}));
+  CHECK(apply("which_local_groups", L({A("pg")})).value == Term::nil());
+  ApplyResult bad = apply("which_groups", L({A("nosuch")}));
+  CHECK(bad.kind == ApplyResult::Kind::error);
+  CHECK(bad.value == A("badarg"));
+  CHECK(bad.stack.head().element(0) == A("ets"));
+  ApplyResult fc = apply("which_groups", L({I(1)}));
+  CHECK(fc.value == A("function_clause"));
+  CHECK(fc.stack == L({T({A("pg"), A("which_groups"), L({I(1)}), Term::nil()})}));
 }
