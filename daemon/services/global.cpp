@@ -48,6 +48,16 @@ Term global_whereis(Atom node, const Term& name) {
   return it == n->second.end() ? Term() : it->second;
 }
 
+std::vector<Term> global_names_of(Atom node, const Term& pid) {
+  auto& m = mirror();
+  std::lock_guard<std::mutex> l(m.mu);
+  std::vector<Term> names;
+  if (auto n = m.by_node.find(node.index()); n != m.by_node.end())
+    for (const auto& [name, p] : n->second)
+      if (p == pid) names.push_back(name);
+  return names;
+}
+
 void add_global_functions(FunctionRegistry& fns) {
   Atom global = Atom::make("global");
   fns.add(global, Atom::make("whereis_name"), 1, [](runtime::Process& self, const Term& args) {

@@ -29,13 +29,16 @@ term::Term start_global(runtime::Runtime& rt);
 // gen_server:call({global, Name}, ...) resolves without asking global_name_server.
 term::Term global_whereis(term::Atom node, const term::Term& name);
 
+// The names global has for pid on node (this node's own view; global.erl's global_pid_names).
+std::vector<term::Term> global_names_of(term::Atom node, const term::Term& pid);
+
 }  // namespace ergod::services
 
 namespace ergod::services {
 
 // global:whereis_name/1 and global:registered_names/0 for rpc and erpc, from this node's view
-// of global's names (as OTP's read global's ETS table). register_name, sync and the rest stay
-// undef: ergod's global does not start locks or syncs of its own.
+// of global's names (as OTP's read global's ETS table). register_name, sync and the rest are
+// global_registrar.h's.
 void add_global_functions(FunctionRegistry& fns);
 
 }  // namespace ergod::services

@@ -4,6 +4,7 @@
 #include "behaviors/supervisor.h"
 
 #include "services/global.h"
+#include "services/global_registrar.h"
 #include "services/net_kernel.h"
 #include "services/pg.h"
 #include "services/pg_functions.h"
@@ -44,6 +45,7 @@ void Services::install(dist::Distribution& dist, runtime::Runtime& rt) {
   add_erlang_bifs(functions_, std::move(src));
   add_global_functions(functions_);
   add_pg_functions(functions_);
+  add_global_registrar_functions(functions_, [&dist] { return dist.visible_nodes(); });
   add_disconnect_functions(functions_, [&dist](const std::string& node, std::function<void(bool)> done) {
     dist.disconnect(node, std::move(done));
   });

@@ -7,7 +7,7 @@
 -export([ping/1, echo_corpus/1, echo_calls/1, links_monitors/1, watch_for_kill/1, after_kill/1,
          rpc/1, rex/1, pg/1, pg_restart/1, net_kernel/1, echo_errors/1, funs/1, bif_errors/1,
          nodes/1, spawn_opts/1, bifs/1, sleep/1, disconnect/1, monitor_node/1, global_rpc/1,
-         pg_rpc/1]).
+         pg_rpc/1, global_register_rpc/1]).
 -import(check_lib, [eq/2]).
 
 main([Node, Case]) ->
@@ -532,4 +532,44 @@ pg_rpc_answers(T, Me) ->
     {badrpc, {'EXIT', {badarg, [{ets, select, [nosuch, MS], Info}, {pg, which_local_groups, 1, _}]}}} =
         rpc:call(T, pg, which_local_groups, [nosuch]),
     {badrpc, {'EXIT', {function_clause, [{pg, which_groups, ["x"], _}]}}} = rpc:call(T, pg, which_groups, ["x"]),
+    ok.
+
+%% global:register_name/2,3, re_register_name, unregister_name, send and sync over rpc: the
+%% name is registered on every node, as when an OTP node registers it.
+global_register_rpc(N) ->
+    ok = global:sync(),
+    {Peer, PN} = start_reference(),
+    ok = global:sync(),
+    [global_register_answers(T) || T <- [PN, N]],
+    peer:stop(Peer),
+    ok.
+
+global_register_answers(T) ->
+    Me = self(),
+    Fwd = fun() -> spawn(fun F() -> receive M -> Me ! {got, self(), M}, F() end end) end,
+    P1 = Fwd(), P2 = Fwd(),
+    Name = {reg, T},
+    eq(ok, rpc:call(T, global, sync, [])),
+    eq(yes, rpc:call(T, global, register_name, [Name, P1])),
+    eq(P1, global:whereis_name(Name)),
+    eq(P1, rpc:call(T, global, whereis_name, [Name])),
+    eq(no, rpc:call(T, global, register_name, [Name, P2])),
+    eq(P1, erpc:call(T, global, send, [Name, hello])),
+    eq({got, P1, hello}, receive {got, _, _} = G -> G after 5000 -> timeout end),
+    eq({badrpc, {'EXIT', {badarg, {{nosuch, T}, x}}}}, rpc:call(T, global, send, [{nosuch, T}, x])),
+    eq(yes, rpc:call(T, global, re_register_name, [Name, P2])),
+    eq(P2, global:whereis_name(Name)),
+    eq(ok, rpc:call(T, global, unregister_name, [Name])),
+    eq(undefined, global:whereis_name(Name)),
+    eq(undefined, rpc:call(T, global, whereis_name, [Name])),
+    eq(ok, rpc:call(T, global, unregister_name, [Name])),
+    eq(yes, rpc:call(T, global, register_name, [Name, P2, fun global:notify_all_name/3])),
+    eq(P2, global:whereis_name(Name)),
+    eq(ok, global:unregister_name(Name)),
+    eq(undefined, rpc:call(T, global, whereis_name, [Name])),
+    {badrpc, {'EXIT', {function_clause, [{global, register_name, [x, notapid], _}]}}} =
+        rpc:call(T, global, register_name, [x, notapid]),
+    {badrpc, {'EXIT', {function_clause, [{global, re_register_name, [x, notapid, m], _}]}}} =
+        rpc:call(T, global, re_register_name, [x, notapid, m]),
+    exit(P1, kill), exit(P2, kill),
     ok.

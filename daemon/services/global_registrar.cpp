@@ -1,0 +1,223 @@
+// See global_registrar.h. The steps follow global.erl's trans_all_known / set_lock_known, so
+// the two read side by side.
+#include "services/global_registrar.h"
+
+#include <algorithm>
+#include <random>
+
+#include "base/log.h"
+#include "runtime/runtime.h"
+#include "services/global.h"
+
+namespace ergod::services {
+namespace {
+
+using runtime::CallOutcome;
+using runtime::Process;
+
+const Atom kServer = Atom::make("global_name_server");
+const Atom kGenCall = Atom::make("$gen_call");
+
+Term atom(const char* s) { return Term::atom(s); }
+
+class Registrar final : public runtime::ProcessBehavior {
+ public:
+  // request: {register, Name, Pid, Method} or {unregister, Name}; result: the caller's answer
+  // unless the register is refused. The caller gets {ref, Answer}.
+  // check_free: register_name's checks (re_register_name takes the name whoever has it).
+  Registrar(Term request, Term result, bool check_free, Term reply_to, Term ref)
+      : request_(std::move(request)),
+        result_(std::move(result)),
+        reply_to_(std::move(reply_to)),
+        ref_(std::move(ref)),
+        check_free_(check_free) {}
+
+  void init(Process& self) override {
+    self_node_ = self.runtime().node();
+    lock_id_ = Term::tuple({atom("global"), self.self()});
+    start(self);
+  }
+
+  void handle_message(Process& self, Term m) override {
+    if (m.is_atom(Atom::make("retry"))) start(self);
+  }
+
+ private:
+  // set_lock_known: the boss first, then every known node, then known must not have grown.
+  void start(Process& self) {
+    get_known(self, [this](Process& p, std::vector<Atom> known) {
+      nodes_ = {self_node_};
+      nodes_.insert(nodes_.end(), known.begin(), known.end());
+      Atom boss = *std::max_element(nodes_.begin(), nodes_.end(), [](Atom a, Atom b) {
+        return term::compare(Term::atom(a), Term::atom(b)) < 0;
+      });
+      known_ = std::move(known);
+      multi_call(p, {boss}, Term::tuple({atom("set_lock"), lock_id_}), [this, boss](Process& p2) {
+        if (refused()) return retry(p2, {});
+        multi_call(p2, nodes_, Term::tuple({atom("set_lock"), lock_id_}), [this, boss](Process& p3) {
+          if (refused()) {
+            std::vector<Atom> taken{boss};
+            for (auto& [n, r] : replies_)
+              if (r.is_atom(term::atoms::true_)) taken.push_back(n);
+            return retry(p3, taken);
+          }
+          get_known(p3, [this](Process& p4, std::vector<Atom> now) {
+            for (Atom n : now)
+              if (std::find(known_.begin(), known_.end(), n) == known_.end()) return retry(p4, nodes_);
+            locked(p4);
+          });
+        });
+      });
+    });
+  }
+
+  // The transaction's body (the Fun of register_name and the others), then the unlock.
+  void locked(Process& self) {
+    if (check_free_) {
+      // register_name: the name free and the pid without one (check_dupname), under the lock.
+      const Term &name = request_.element(1), &pid = request_.element(2);
+      if (global_whereis(self_node_, name)) return finish(self, atom("no"));
+      std::vector<Term> others = global_names_of(self_node_, pid);
+      if (!others.empty()) {
+        others.insert(others.begin(), name);
+        log_error("global: " + term::to_string(pid) + " registered under several names: " +
+                  term::to_string(Term::list(others), 400));
+        return finish(self, atom("no"));
+      }
+    }
+    multi_call(self, nodes_, request_, [this](Process& p) { finish(p, result_); });
+  }
+
+  void finish(Process& self, Term answer) {
+    answer_ = std::move(answer);
+    multi_call(self, nodes_, Term::tuple({atom("del_lock"), lock_id_}), [this](Process& p) {
+      p.send(reply_to_, Term::tuple({ref_, answer_}));
+      p.exit(atom("normal"));
+    });
+  }
+
+  bool refused() const {
+    for (auto& [n, r] : replies_)
+      if (r.is_atom(term::atoms::false_)) return true;
+    return false;
+  }
+
+  // Releases what we took, and tries again after a random sleep (global.erl's random_sleep).
+  void retry(Process& self, std::vector<Atom> taken) {
+    ++times_;
+    multi_call(self, std::move(taken), Term::tuple({atom("del_lock"), lock_id_}), [this](Process& p) {
+      static thread_local std::mt19937 rng{std::random_device{}()};
+      int64_t ms = std::uniform_int_distribution<int64_t>(0, 250 * std::min<int64_t>(times_, 8))(rng);
+      p.send_after(ms, p.self(), atom("retry"));
+    });
+  }
+
+  using Then = std::function<void(Process&)>;
+
+  void get_known(Process& self, std::function<void(Process&, std::vector<Atom>)> k) {
+    multi_call(self, {self_node_}, atom("get_known"), [this, k = std::move(k)](Process& p) {
+      std::vector<Atom> known;
+      if (!replies_.empty())
+        for (Term l = replies_[0].second; l.is_cons(); l = l.tail()) {
+          const Term& n = l.head();
+          if (n.is_atom()) known.push_back(n.atom_value());
+          else if (n.is_tuple() && n.tuple_arity() == 2 && n.element(0).is_atom()) known.push_back(n.element(0).atom_value());
+        }
+      k(p, std::move(known));
+    });
+  }
+
+  // gen_server:multi_call to global_name_server on nodes, one call after the other: the
+  // answers in replies_ (nodes that did not answer are left out, as multi_call's bad nodes).
+  void multi_call(Process& self, std::vector<Atom> nodes, Term request, Then then) {
+    mc_nodes_ = std::move(nodes);
+    mc_request_ = std::move(request);
+    mc_then_ = std::move(then);
+    mc_i_ = 0;
+    replies_.clear();
+    next_call(self);
+  }
+  void next_call(Process& self) {
+    if (mc_i_ == mc_nodes_.size()) {
+      Then then = std::move(mc_then_);
+      return then(self);
+    }
+    Atom n = mc_nodes_[mc_i_];
+    Term dest = n == self_node_ ? Term::atom(kServer) : Term::tuple({Term::atom(kServer), Term::atom(n)});
+    self.call(dest, kGenCall, mc_request_, runtime::kInfinity, [this, n](Process& p, CallOutcome o) {
+      if (o.ok) replies_.emplace_back(n, o.value);
+      ++mc_i_;
+      next_call(p);
+    });
+  }
+
+  Term request_, result_, reply_to_, ref_, answer_, lock_id_;
+  Atom self_node_;
+  bool check_free_;
+  int64_t times_ = 0;
+  std::vector<Atom> nodes_, known_;
+  std::vector<Atom> mc_nodes_;
+  Term mc_request_;
+  Then mc_then_;
+  size_t mc_i_ = 0;
+  std::vector<std::pair<Atom, Term>> replies_;
+};
+
+// Runs request in a registrar process; the caller's process waits for its answer.
+ApplyResult transaction(Process& self, Term request, Term result, bool check_free = false) {
+  Term ref = self.make_ref();
+  auto r = self.spawn(std::make_unique<Registrar>(std::move(request), std::move(result), check_free, self.self(), ref));
+  if (!r.ok()) return ApplyResult::error(atom("system_limit"));
+  return ApplyResult::later(ref);
+}
+
+// args: the caller's, for the function_clause of a non-pid (global.erl's is_pid guards).
+ApplyResult register_name(Process& self, const Term& args, const Term& method, bool re) {
+  const Term &name = args.head(), &pid = args.tail().head();
+  if (!pid.is_pid()) {
+    const char* fn = re ? "re_register_name" : "register_name";
+    return ApplyResult::error(atom("function_clause"),
+                              Term::list({Term::tuple({atom("global"), atom(fn), args, Term::nil()})}));
+  }
+  return transaction(self, Term::tuple({atom("register"), name, pid, method}), atom("yes"), !re);
+}
+
+Term default_method() { return Term::export_fun(Atom::make("global"), Atom::make("random_exit_name"), 3); }
+
+}  // namespace
+
+void add_global_registrar_functions(FunctionRegistry& fns, std::function<std::vector<std::string>()> visible_nodes) {
+  Atom global = Atom::make("global");
+  for (bool re : {false, true}) {
+    Atom fn = Atom::make(re ? "re_register_name" : "register_name");
+    fns.add(global, fn, 2, [re](Process& self, const Term& args) {
+      return register_name(self, args, default_method(), re);
+    });
+    fns.add(global, fn, 3, [re](Process& self, const Term& args) {
+      return register_name(self, args, args.tail().tail().head(), re);
+    });
+  }
+  fns.add(global, Atom::make("unregister_name"), 1, [](Process& self, const Term& args) {
+    if (!global_whereis(self.runtime().node(), args.head())) return ApplyResult::ok(Term::atom(term::atoms::ok));
+    return transaction(self, Term::tuple({atom("unregister"), args.head()}), Term::atom(term::atoms::ok));
+  });
+  // global:sync/0: the server's {sync, nodes()} call, its answer {Ref, ok} straight to us.
+  fns.add(global, Atom::make("sync"), 0, [visible_nodes](Process& self, const Term&) {
+    std::vector<Term> nodes;
+    if (visible_nodes)
+      for (const auto& n : visible_nodes()) nodes.push_back(Term::atom(n));
+    Term ref = self.make_ref();
+    self.send(Term::atom(kServer), Term::tuple({Term::atom(kGenCall), Term::tuple({self.self(), ref}),
+                                                Term::tuple({atom("sync"), Term::list(nodes)})}));
+    return ApplyResult::later(ref);
+  });
+  fns.add(global, Atom::make("send"), 2, [](Process& self, const Term& args) {
+    const Term &name = args.head(), &msg = args.tail().head();
+    Term pid = global_whereis(self.runtime().node(), name);
+    if (!pid) return ApplyResult::exit(Term::tuple({atom("badarg"), Term::tuple({name, msg})}));
+    self.send(pid, msg);
+    return ApplyResult::ok(pid);
+  });
+}
+
+}  // namespace ergod::services
