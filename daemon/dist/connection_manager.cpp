@@ -40,6 +40,11 @@ void ConnectionManager::connect(const std::string& node, std::function<void(Stat
   if (closed_) return done(make_error("distribution is shut down"));
   if (node == config_.node_name) return done(Ok{});
   if (connection(node)) return done(Ok{});
+  if (!allow_.dials(node)) {
+    // net_kernel's setup_check: logged as OTP logs it, and the connect fails.
+    log_error("** Connection attempt with disallowed node " + node + " **");
+    return done(make_error("node " + node + " is not allowed (net_kernel:allow/1)"));
+  }
   auto parsed = parse_peer_node_name(node);
   if (!parsed) return done(make_error(parsed.error()));
   bool first = waiters_[node].empty();
@@ -136,6 +141,11 @@ std::vector<std::string> ConnectionManager::nodes() const {
 void ConnectionManager::on_peer_named(Connection& c) {
   if (closed_) return c.set_verdict(AcceptVerdict::not_allowed);
   std::string peer = c.peer_node();
+  if (!allow_.accepts(peer)) {
+    // dist_util's check_allowed: status not_allowed, then the connection ends.
+    log_error("** Connection attempt from disallowed node " + peer + " **");
+    return c.set_verdict(AcceptVerdict::not_allowed);
+  }
   std::string dynamic_name;
   uint32_t dynamic_creation = 0;
   if (c.handshake().peer_wants_dynamic_name()) {

@@ -18,6 +18,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "dist/allow_list.h"
 #include "dist/connection.h"
 #include "dist/listener.h"
 #include "dist/peer_table.h"
@@ -53,6 +54,9 @@ class ConnectionManager final : private ConnectionHandler {
   // Makes sure a connection to `node` is up: `done` gets Ok once it is, or why not. A node
   // already connected answers at once; one being connected joins the waiters.
   void connect(const std::string& node, std::function<void(Status)> done);
+  // net_kernel:allow/1: from now on only these nodes (and those allowed before) may connect
+  // in (others get the handshake status not_allowed) or be connected to.
+  void allow(const std::vector<std::string>& nodes) { allow_.add(nodes); }
   // Ends the connection to `node`, if any.
   void disconnect(const std::string& node, const std::string& reason = "disconnected");
   // Closes the listener and every connection.
@@ -89,6 +93,7 @@ class ConnectionManager final : private ConnectionHandler {
   DistConfig config_;
   Listener listener_;
   PeerTable table_;
+  AllowList allow_;
   std::unordered_map<ConnId, Connection*> conns_;
   std::unordered_map<std::string, std::vector<std::function<void(Status)>>> waiters_;
   ConnId next_id_ = 1;

@@ -385,6 +385,12 @@ void Distribution::connect(const std::string& node, std::function<void(Status)> 
   post_task([this, node, done = std::move(done)] { impl_->cm->connect(node, done); });
 }
 
+void Distribution::allow(std::vector<std::string> nodes) {
+  post_task([this, nodes = std::move(nodes)] {
+    if (!impl_->stopped) impl_->cm->allow(nodes);
+  });
+}
+
 void Distribution::disconnect(const std::string& node, std::function<void(bool)> done) {
   post_task([this, node, done = std::move(done)] {
     Impl& m = *impl_;

@@ -99,6 +99,9 @@ class Distribution final : public runtime::RemoteRouter {
   }
   // Dials node now (net_kernel:connect_node); done runs on the loop thread.
   void connect(const std::string& node, std::function<void(Status)> done);
+  // net_kernel:allow/1 (any thread): only these nodes, and those allowed before, may connect
+  // in or be connected to from now on.
+  void allow(std::vector<std::string> nodes);
   // Ends the connection to node (net_kernel:disconnect): done(true) on the loop thread once it
   // is gone and the runtime has fired its links and monitors (as net_kernel answers only after
   // the connection's controller exited), done(false) when it is not up.

@@ -70,7 +70,19 @@ class NetKernel final : public GenServer {
       return Reply{Term::atom(longnames ? term::atoms::true_ : term::atoms::false_)};
     }
     if (r.is_atom(Atom::make("nodename"))) return Reply{Term::atom(me)};
-    if (r.is_atom(Atom::make("allowed"))) return Reply{Term::tuple({Term::atom(term::atoms::ok), Term::nil()})};
+    if (is(r, "allow", 2)) {
+      // net_kernel.erl: a list of atoms is appended to the list, anything else is error.
+      std::vector<Term> nodes;
+      Term l = r.element(1);
+      for (; l.is_cons() && l.head().is_atom(); l = l.tail()) nodes.push_back(l.head());
+      if (!l.is_nil()) return Reply{Term::atom(term::atoms::error)};
+      std::vector<std::string> names;
+      for (const Term& n : nodes) names.emplace_back(n.atom_value().name());
+      allowed_.insert(allowed_.end(), nodes.begin(), nodes.end());
+      if (env_.allow) env_.allow(std::move(names));
+      return Reply{Term::atom(term::atoms::ok)};
+    }
+    if (r.is_atom(Atom::make("allowed"))) return Reply{Term::tuple({Term::atom(term::atoms::ok), Term::list(allowed_)})};
     return NoReply{};  // net_kernel.erl: handle_call(_Msg, _From, State) -> {noreply, State}.
   }
   InfoResult handle_info(const Term& m) override {
@@ -87,6 +99,7 @@ class NetKernel final : public GenServer {
 
  private:
   NetKernelEnv env_;
+  std::vector<Term> allowed_;  // net_kernel:allow/1 so far, in order
 };
 
 }  // namespace

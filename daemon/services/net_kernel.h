@@ -9,10 +9,13 @@
 //                            name_domain => shortnames | longnames}
 //   ticktime                 net_ticktime in milliseconds (net_kernel.erl keeps it so)
 //   longnames, nodename      true | false, node()
-//   allowed                  {ok, []} (ergod has no allow list)
+//   {allow, Nodes}           ok (a list of atoms, added to the allow list: Distribution then
+//                            refuses other nodes' handshakes with not_allowed and does not
+//                            connect to them), else error
+//   allowed                  {ok, AllowList}
 //   {getopts | setopts, Node, _}  {error, noconnection} for a node not connected
 // Any other call gets no answer, as net_kernel.erl's catch-all (`{noreply, State}`) gives; so
-// do {allow, _}, ticktime changes, spawn requests, and getopts/setopts of a connected node or
+// do ticktime changes, spawn requests, and getopts/setopts of a connected node or
 // of new connections, which ergod does not implement.
 // The cast {async_disconnect, Node} drops the connection without an answer; other casts are
 // ignored (as OTP does); other messages are logged as a warning and dropped (OTP logs "Net
@@ -22,6 +25,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "runtime/runtime.h"
 #include "services/functions.h"
@@ -38,6 +42,7 @@ struct NetKernelEnv {
   std::function<void(const std::string& node, std::function<void(bool)> done)> connect;
   DisconnectFn disconnect;  // unset: no node is connected
   std::function<bool(const std::string& node)> connected;  // unset: none is
+  std::function<void(std::vector<std::string> nodes)> allow;  // unset: the list is kept only
   int64_t ticktime_ms = 60000;
 };
 

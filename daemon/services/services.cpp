@@ -72,6 +72,7 @@ Status Services::start(runtime::Runtime& rt) {
         if (n == node) return true;
       return false;
     };
+    nk.allow = [d](std::vector<std::string> nodes) { d->allow(std::move(nodes)); };
     nk.ticktime_ms = d->net_ticktime_ms();
   }
   if (!start_net_kernel(rt, std::move(nk))) return make_error("net_kernel did not start");

@@ -7,7 +7,7 @@
 -export([ping/1, echo_corpus/1, echo_calls/1, links_monitors/1, watch_for_kill/1, after_kill/1,
          rpc/1, rex/1, pg/1, pg_restart/1, net_kernel/1, echo_errors/1, funs/1, bif_errors/1,
          nodes/1, spawn_opts/1, bifs/1, sleep/1, disconnect/1, monitor_node/1, global_rpc/1,
-         pg_rpc/1, global_register_rpc/1]).
+         pg_rpc/1, global_register_rpc/1, allow_nodes/1]).
 -import(check_lib, [eq/2]).
 
 main([Node, Case]) ->
@@ -481,9 +481,10 @@ global_rpc(N) ->
 
 %% A reference OTP 25 node (a peer of this one, visible, same cookie) to run the same
 %% assertions against as against ergod.
-start_reference() ->
+start_reference() -> start_reference([]).
+start_reference(Args) ->
     Cookie = atom_to_list(erlang:get_cookie()),
-    {ok, Peer, PN} = peer:start(#{name => peer:random_name(), args => ["-setcookie", Cookie]}),
+    {ok, Peer, PN} = peer:start(#{name => peer:random_name(), args => ["-setcookie", Cookie | Args]}),
     {Peer, PN}.
 
 %% pg's read functions over rpc and erpc answer from the joins that the scope heard from ours,
@@ -572,4 +573,28 @@ global_register_answers(T) ->
     {badrpc, {'EXIT', {function_clause, [{global, re_register_name, [x, notapid, m], _}]}}} =
         rpc:call(T, global, re_register_name, [x, notapid, m]),
     exit(P1, kill), exit(P2, kill),
+    ok.
+
+%% net_kernel's {allow, Nodes}: ok for a list of atoms (appended to `allowed`), else error;
+%% then a node not in the list can neither connect in nor be connected to, until allowed.
+%% Hidden peers, so that global stays out of it.
+allow_nodes(N) ->
+    {Peer, PN} = start_reference(["-hidden"]),
+    [allow_answers(T) || T <- [PN, N]],
+    peer:stop(Peer),
+    ok.
+
+allow_answers(T) ->
+    NK = {net_kernel, T},
+    eq(error, gen_server:call(NK, {allow, [a, "b"]})),
+    eq(error, gen_server:call(NK, {allow, x})),
+    eq(ok, gen_server:call(NK, {allow, [node()]})),
+    eq({ok, [node()]}, gen_server:call(NK, allowed)),
+    {Other, ON} = start_reference(["-hidden"]),
+    eq(false, erpc:call(ON, net_kernel, connect_node, [T])),
+    eq(false, gen_server:call(NK, {connect, normal, ON})),
+    eq(ok, gen_server:call(NK, {allow, [ON]})),
+    eq(true, erpc:call(ON, net_kernel, connect_node, [T])),
+    eq({ok, [node(), ON]}, gen_server:call(NK, allowed)),
+    peer:stop(Other),
     ok.

@@ -1,5 +1,7 @@
 // net_kernel: what net_kernel.erl answers a remote caller, where ergod has a truthful value;
 // silence (as net_kernel.erl's catch-all gives) for the rest.
+#include <mutex>
+
 #include "../runtime/support.h"
 #include "behaviors/gen_server.h"
 #include "services/net_kernel.h"
@@ -78,4 +80,25 @@ TEST_CASE("an unknown call gets no answer and net_kernel stays", "[net_kernel]")
   CHECK(o.value == A("timeout"));
   CHECK(gen_server::call(rt, A("net_kernel"), T({A("monitor_nodes"), A("true")}), 200).value == A("timeout"));
   CHECK(rt.is_alive(pid));
+}
+
+TEST_CASE("allow takes a list of atoms (ok, appended to allowed and handed to dist), else error", "[net_kernel]") {
+  Runtime rt;
+  NetKernelEnv env;
+  std::vector<std::string> handed;
+  std::mutex mu;
+  env.allow = [&](std::vector<std::string> nodes) {
+    std::lock_guard<std::mutex> l(mu);
+    handed.insert(handed.end(), nodes.begin(), nodes.end());
+  };
+  REQUIRE(start_net_kernel(rt, env).is_pid());
+  Term nk = A("net_kernel");
+  CHECK(gen_server::call(rt, nk, T({A("allow"), Term::list({A("a@h"), Term::binary("b")})})).value == A("error"));
+  CHECK(gen_server::call(rt, nk, T({A("allow"), A("x")})).value == A("error"));
+  CHECK(gen_server::call(rt, nk, T({A("allow"), Term::list({A("a@h")})})).value == A("ok"));
+  CHECK(gen_server::call(rt, nk, T({A("allow"), Term::nil()})).value == A("ok"));
+  CHECK(gen_server::call(rt, nk, T({A("allow"), Term::list({A("b@h")})})).value == A("ok"));
+  CHECK(gen_server::call(rt, nk, A("allowed")).value == T({A("ok"), Term::list({A("a@h"), A("b@h")})}));
+  std::lock_guard<std::mutex> l(mu);
+  CHECK(handed == std::vector<std::string>{"a@h", "b@h"});
 }
