@@ -85,9 +85,9 @@ bool valid_atom_name(const char* s) {
 std::string check_descriptor(const std::string& path, const ergod_plugin* d) {
   const std::string p = "plugin " + path;
   if (!d) return p + ": ergod_plugin_entry returned no descriptor";
-  if (d->abi_version != ERGOD_ABI_VERSION)
-    return p + " was built for ABI " + std::to_string(d->abi_version) + ", ergod has ABI " +
-           std::to_string(ERGOD_ABI_VERSION);
+  if (d->abi_version < ERGOD_ABI_VERSION_MIN || d->abi_version > ERGOD_ABI_VERSION)
+    return p + " was built for ABI " + std::to_string(d->abi_version) + ", ergod loads ABI " +
+           std::to_string(ERGOD_ABI_VERSION_MIN) + " to " + std::to_string(ERGOD_ABI_VERSION);
   if (!d->name || !*d->name) return p + ": the descriptor has no name";
   if (!valid_atom_name(d->name)) return p + ": the plugin name is not a valid atom";
   if (d->behavior_count && !d->behaviors)

@@ -138,6 +138,11 @@ InfoResult PluginServer::handle_info(const Term& message) {
 }
 
 Term PluginServer::sys_state() {
+  // get_state exists in the callback table of plugins built for ABI 2 and later only.
+  if (plugin_->descriptor->abi_version >= 2 && cb_->get_state) {
+    Term t = take_handle(cb_->get_state(begin(), state_));
+    if (t) return t;
+  }
   return Term::tuple({Term::atom("plugin_state"), Term::atom(plugin_->name), Term::atom(behavior_)});
 }
 

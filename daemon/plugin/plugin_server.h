@@ -41,7 +41,7 @@ class PluginServer final : public behaviors::GenServer {
   behaviors::InfoResult handle_cast(const Term& message) override;
   behaviors::InfoResult handle_info(const Term& message) override;
   void terminate(const Term& reason) override;
-  // sys: the state is the plugin's C data, not a term: {plugin_state, Plugin, Behavior}.
+  // sys: what the plugin's get_state gives (ABI 2), else {plugin_state, Plugin, Behavior}.
   Term sys_state() override;
   Term sys_module() const override;  // the behavior's name
 

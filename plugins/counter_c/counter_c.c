@@ -4,6 +4,7 @@
  *   calls  get -> Count;  {add, N} -> NewCount;  reset -> ok;  ticks -> ticks seen so far
  *   casts  {add, N};  reset
  *   infos  tick: adds `step` and schedules the next tick (every `tick_ms`, when set)
+ *   sys:get_state shows {counter, Count, Step}
  * Application env (all optional): start (the first count), step (default 1), tick_ms,
  * name (registers the counter under that name).
  * rpc: counter_c:version/0 -> <<"1.0.0">> (a counter's count is not offered by rpc: an rpc
@@ -144,8 +145,20 @@ static ergod_status version(ergod_proc* self, void* user_data, ergod_term args, 
   return ERGOD_OK;
 }
 
+/* sys:get_state({Name, Node}) shows {counter, Count, Step}. */
+static ergod_term counter_get_state(ergod_proc* self, void* state) {
+  (void)self;
+  const counter* c = state;
+  if (!c) return NULL;
+  ergod_term parts[3] = {atom("counter"), H->make_int(c->count), H->make_int(c->step)};
+  ergod_term t = H->make_tuple(parts, 3);
+  for (int i = 0; i < 3; ++i) H->release(parts[i]);
+  return t;
+}
+
 static const ergod_gen_server counter_callbacks = {
     counter_init, counter_call, counter_cast, counter_info, counter_terminate, counter_destroy,
+    counter_get_state,
 };
 static const ergod_behavior behaviors[] = {
     {"counter", ERGOD_BEHAVIOR_GEN_SERVER, &counter_callbacks},

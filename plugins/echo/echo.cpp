@@ -54,11 +54,11 @@ class Echo final : public sdk::GenServer {
     if (r.is_atom("events")) return Reply{std::exchange(events_, {})};
     if (r.is_record("stop", 2)) return sdk::Stop{r[1], ok};
     // echo_ref has no clause for it: the server crashes with function_clause.
-    return sdk::Stop{no_clause("handle_call", sdk::list(r, from.term, state()))};
+    return sdk::Stop{no_clause("handle_call", sdk::list(r, from.term, sys_state()))};
   }
 
   sdk::Task<sdk::CastResult> handle_cast(const Term& m) override {
-    if (!m.is_record("send", 3)) return sdk::Stop{no_clause("handle_cast", sdk::list(m, state()))};
+    if (!m.is_record("send", 3)) return sdk::Stop{no_clause("handle_cast", sdk::list(m, sys_state()))};
     send(m[1], m[2]);
     return sdk::NoReply{};
   }
@@ -100,7 +100,7 @@ class Echo final : public sdk::GenServer {
                       sdk::list(sdk::tuple(atom("echo"), atom(function), std::move(args), sdk::nil())));
   }
   // echo_ref's state: the events, newest first.
-  Term state() const { return sdk::list_of(std::vector<Term>(events_.rbegin(), events_.rend())); }
+  Term sys_state() const override { return sdk::list_of(std::vector<Term>(events_.rbegin(), events_.rend())); }
 
   static constexpr int64_t kMaxReceiveTimeout = 4294967295;  // erlang's receive ... after limit
   std::vector<Term> events_;  // oldest first

@@ -45,9 +45,11 @@
 extern "C" {
 #endif
 
-/* Bumped on any incompatible change to this header. ergod refuses a plugin built for another
- * version with a message naming both. */
-#define ERGOD_ABI_VERSION 1u
+/* Bumped on any change to this header's structures. ergod loads plugins built for
+ * ERGOD_ABI_VERSION_MIN up to ERGOD_ABI_VERSION and reads only what their version has; it
+ * refuses others with a message naming both. History: 2 appended ergod_gen_server.get_state. */
+#define ERGOD_ABI_VERSION 2u
+#define ERGOD_ABI_VERSION_MIN 1u
 
 #if defined(__GNUC__)
 #define ERGOD_EXPORT __attribute__((visibility("default")))
@@ -127,6 +129,10 @@ typedef struct ergod_gen_server {
   void (*terminate)(ergod_proc* self, void* state, ergod_term reason);
   /* Always called last, whatever ended the process (also after init failed): free the state. */
   void (*destroy)(void* state);
+  /* ABI 2. What sys:get_state shows of this process (and the State of sys:get_status): a new
+   * term, handed over to the host (rule T1). NULL, or a NULL result, shows
+   * {plugin_state, Plugin, Behavior}. Must not block. */
+  ergod_term (*get_state)(ergod_proc* self, void* state);
 } ergod_gen_server;
 
 typedef enum ergod_behavior_kind {

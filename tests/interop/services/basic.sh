@@ -4,7 +4,7 @@
 # error.
 source "$(dirname "$0")/lib.sh" "$@"
 start_node
-for c in ping echo_corpus echo_calls links_monitors rpc rex net_kernel funs bif_errors nodes \
+for c in ping echo_corpus echo_calls echo_sys links_monitors rpc rex net_kernel funs bif_errors nodes \
   spawn_opts bifs sleep pg disconnect monitor_node global_rpc pg_rpc global_register_rpc; do
   run_check "$c"
 done

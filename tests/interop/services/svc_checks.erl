@@ -7,7 +7,7 @@
 -export([ping/1, echo_corpus/1, echo_calls/1, links_monitors/1, watch_for_kill/1, after_kill/1,
          rpc/1, rex/1, pg/1, pg_restart/1, net_kernel/1, echo_errors/1, funs/1, bif_errors/1,
          nodes/1, spawn_opts/1, bifs/1, sleep/1, disconnect/1, monitor_node/1, global_rpc/1,
-         pg_rpc/1, global_register_rpc/1, allow_nodes/1]).
+         pg_rpc/1, global_register_rpc/1, allow_nodes/1, echo_sys/1]).
 -import(check_lib, [eq/2]).
 
 main([Node, Case]) ->
@@ -598,3 +598,14 @@ allow_answers(T) ->
     eq({ok, [node(), ON]}, gen_server:call(NK, allowed)),
     peer:stop(Other),
     ok.
+
+%% sys on echo shows echo_ref's state (the events, newest first), alone and in get_status.
+echo_sys(N) ->
+    _ = call(N, events),
+    {echo, N} ! first,
+    {echo, N} ! {second, 2},
+    eq([{second, 2}, first], sys:get_state({echo, N})),
+    {status, _, {module, gen_server}, [_, running, _, _, Misc]} = sys:get_status({echo, N}),
+    eq(true, lists:member({data, [{"State", [{second, 2}, first]}]}, Misc)),
+    eq([first, {second, 2}], call(N, events)),
+    eq([], sys:get_state({echo, N})).

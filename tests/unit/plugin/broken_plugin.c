@@ -1,9 +1,10 @@
-/* Plugins that must be refused, one per -DBROKEN_... define (see meson.build). */
+/* Plugins that must be refused, one per -DBROKEN_... define (see meson.build), and with
+ * -DOLD_ABI1 one that must load: built for ABI 1, whose gen_server table had no get_state. */
 #include <ergod/ergod.h>
 
 #include <stddef.h>
 
-static const ergod_gen_server callbacks = {NULL, NULL, NULL, NULL, NULL, NULL};
+static const ergod_gen_server callbacks = {NULL, NULL, NULL, NULL, NULL, NULL, NULL};
 
 #if defined(BROKEN_DUPLICATE)
 static const ergod_behavior behaviors[] = {
@@ -23,6 +24,8 @@ static UNUSED int refuse(void) { return 3; }
 static UNUSED const ergod_plugin descriptor = {
 #if defined(BROKEN_ABI)
     ERGOD_ABI_VERSION + 1,
+#elif defined(OLD_ABI1)
+    1u,
 #else
     ERGOD_ABI_VERSION,
 #endif

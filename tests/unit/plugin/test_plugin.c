@@ -185,8 +185,8 @@ static void destroy(void* state) {
   free(s);
 }
 
-static const ergod_gen_server probe_callbacks = {init, handle_call, handle_cast, handle_info, terminate, destroy};
-static const ergod_gen_server bare_callbacks = {NULL, NULL, NULL, NULL, NULL, NULL};
+static const ergod_gen_server probe_callbacks = {init, handle_call, handle_cast, handle_info, terminate, destroy, NULL};
+static const ergod_gen_server bare_callbacks = {NULL, NULL, NULL, NULL, NULL, NULL, NULL};
 
 static ergod_status add(ergod_proc* self, void* user_data, ergod_term args, ergod_term* result) {
   (void)self;

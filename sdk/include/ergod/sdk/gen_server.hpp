@@ -105,6 +105,9 @@ class GenServer {
   }
   // On a Stop (also an exception), and on a supervisor's shutdown when trapping exits.
   virtual void terminate(const Term& reason) { (void)reason; }
+  // What sys:get_state (and the State of sys:get_status) shows of this process, as Erlang
+  // shows a gen_server's state term; an empty Term shows {plugin_state, Plugin, Behavior}.
+  virtual Term sys_state() const { return Term(); }
 
  protected:
   // ---- the process (only inside callbacks) ----
@@ -416,7 +419,18 @@ struct Bridge {
     delete s;
   }
 
-  static constexpr ergod_gen_server table = {&init, &handle_call, &handle_cast, &handle_info, &terminate, &destroy};
+  static ergod_term get_state(ergod_proc*, void* state) noexcept {
+    if (!state) return nullptr;
+    try {
+      Term t = server(state).sys_state();
+      return t ? t.release() : nullptr;
+    } catch (...) {
+      return nullptr;  // the default shape is better than a crash in sys
+    }
+  }
+
+  static constexpr ergod_gen_server table = {&init,      &handle_call, &handle_cast, &handle_info,
+                                             &terminate, &destroy,     &get_state};
 };
 
 }  // namespace detail
