@@ -53,7 +53,7 @@ static ergod_result noop(ergod_proc* self, void* state, ergod_term message) {
   (void)self; (void)state; (void)message;
   return ergod_noreply();
 }
-static const ergod_gen_server callbacks = {0, 0, 0, noop, 0, 0};
+static const ergod_gen_server callbacks = {0, 0, 0, noop, 0, 0, 0};
 static const ergod_behavior behaviors[] = {{"c11", ERGOD_BEHAVIOR_GEN_SERVER, &callbacks}};
 static const ergod_plugin plugin = {ERGOD_ABI_VERSION, "c11", "1", behaviors, 1, 0, 0, 0, 0};
 ERGOD_EXPORT const ergod_plugin* ERGOD_PLUGIN_ENTRY(const ergod_host* host) { (void)host; return &plugin; }
