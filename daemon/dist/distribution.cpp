@@ -4,6 +4,7 @@
 
 #include <uv.h>
 
+#include <chrono>
 #include <unordered_map>
 
 #include "dist/flags.h"
@@ -142,7 +143,7 @@ void Distribution::run_loop(std::promise<Result<uint32_t>>* started) {
     });
   }
   // Runs until shutdown_loop() has closed our handles and every connection is gone.
-  uv_run(&m.loop, UV_RUN_DEFAULT);
+  run_until_closed();
   for (auto& [node, link] : m.links) link->detach();
   {
     std::lock_guard<std::mutex> l(direct_mu_);
@@ -153,6 +154,33 @@ void Distribution::run_loop(std::promise<Result<uint32_t>>* started) {
   m.epmd.reset();
   uv_run(&m.loop, UV_RUN_DEFAULT);
   uv_loop_close(&m.loop);
+}
+
+// The loop, polled: after a message arrives the thread keeps polling (non-blocking, yielding
+// the core between polls) for kLoopSpin before it blocks in epoll again, as the workers spin
+// before they sleep. A peer's next message is then usually read at once instead of after a
+// wake-up: 64 remote callers went from about 220 k to 250-470 k calls/s (2 cores, ergod to
+// ergod). An idle node blocks as before; a busy one was awake anyway.
+void Distribution::run_until_closed() {
+  Impl& m = *impl_;
+  constexpr auto kLoopSpin = std::chrono::microseconds(50);
+  uint64_t seen = messages_in_.load(std::memory_order_relaxed);
+  auto active = std::chrono::steady_clock::now();
+  for (;;) {
+    int alive;
+    if (std::chrono::steady_clock::now() - active < kLoopSpin) {
+      alive = uv_run(&m.loop, UV_RUN_NOWAIT);
+      std::this_thread::yield();
+    } else {
+      alive = uv_run(&m.loop, UV_RUN_ONCE);
+    }
+    if (!alive) return;  // shutdown_loop() closed our handles and every connection is gone
+    uint64_t in = messages_in_.load(std::memory_order_relaxed);
+    if (in != seen) {
+      seen = in;
+      active = std::chrono::steady_clock::now();
+    }
+  }
 }
 
 void Distribution::shutdown_loop() {

@@ -142,6 +142,7 @@ class Distribution final : public runtime::RemoteRouter {
   bool send_direct(term::Atom node, Control& control, term::Term& payload);
   void post_task(std::function<void()> task);
   void run_loop(std::promise<Result<uint32_t>>* started);
+  void run_until_closed();  // the loop thread's uv_run, polled a while after each message
   void shutdown_loop();
   // Loop thread:
   void drain();
