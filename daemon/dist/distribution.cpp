@@ -294,10 +294,7 @@ void Distribution::drain() {
 
 bool Distribution::send_direct(Atom node, Control& control, Term& payload) {
   if (std::this_thread::get_id() == loop_id_) return false;  // the loop keeps its queue's order
-  {
-    std::lock_guard<std::mutex> l(queue_mu_);
-    if (stopping_ || unrouted_ != 0) return false;
-  }
+  if (stopping_.load(std::memory_order_acquire) || unrouted_.load(std::memory_order_acquire) != 0) return false;
   std::shared_ptr<NodeLink> link;
   {
     std::lock_guard<std::mutex> l(direct_mu_);

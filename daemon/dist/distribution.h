@@ -169,9 +169,11 @@ class Distribution final : public runtime::RemoteRouter {
   std::vector<Outgoing> queue_;
   // Items posted and not yet through route_out (in queue_, in the loop's batch, or held for a
   // node being connected). Workers send directly only when it is 0: a sender's message must not
-  // pass one of its own that is still on the way.
-  uint64_t unrouted_ = 0;
-  bool stopping_ = false;
+  // pass one of its own that is still on the way. Changed under queue_mu_; send_direct reads
+  // both without it (a thread sees its own earlier posts counted, and the loop's decrement
+  // only after what it routed is queued on the connection).
+  std::atomic<uint64_t> unrouted_{0};
+  std::atomic<bool> stopping_{false};
   std::thread::id loop_id_;
   // The up links, for workers (keyed by the node atom's index); the loop publishes and
   // withdraws them.
