@@ -99,15 +99,9 @@ Term atom(const char* s) { return Term::atom(s); }
 struct AtomLess {
   bool operator()(Atom a, Atom b) const { return a.index() < b.index(); }
 };
-struct TermLess {
-  bool operator()(const Term& a, const Term& b) const { return term::exact_compare(a, b) < 0; }
-};
+using TermLess = term::ExactLess;
 
-std::vector<Term> to_vector(const Term& list) {
-  std::vector<Term> v;
-  for (Term l = list; l.is_cons(); l = l.tail()) v.push_back(l.head());
-  return v;
-}
+std::vector<Term> to_vector(const Term& list) { return term::list_elements(list); }
 Term append(const Term& a, const Term& b) {
   std::vector<Term> v = to_vector(a);
   return Term::list(v, b.is_list() ? b : Term::nil());

@@ -14,17 +14,10 @@ using namespace behaviors;
 using term::Atom;
 using term::Term;
 
-struct TermLess {
-  bool operator()(const Term& a, const Term& b) const { return term::exact_compare(a, b) < 0; }
-};
 // A peer's groups as it told us: Group -> its pids there (pg.erl's remote map).
-using RemoteGroups = std::map<Term, Term, TermLess>;
+using RemoteGroups = std::map<Term, Term, term::ExactLess>;
 
-std::vector<Term> elements(const Term& list) {
-  std::vector<Term> v;
-  for (Term l = list; l.is_cons(); l = l.tail()) v.push_back(l.head());
-  return v;
-}
+std::vector<Term> elements(const Term& list) { return term::list_elements(list); }
 Term subtract(const Term& a, const Term& b) {
   std::vector<Term> v = elements(a);
   for (const Term& x : elements(b))

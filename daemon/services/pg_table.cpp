@@ -17,8 +17,7 @@ std::vector<Term> pids_of(const Term& pid_or_pids) {
     v.push_back(pid_or_pids);
     return v;
   }
-  for (Term l = pid_or_pids; l.is_cons(); l = l.tail()) v.push_back(l.head());
-  return v;
+  return term::list_elements(pid_or_pids);
 }
 
 // Erlang's A -- B: one occurrence of each element of B removed from A.

@@ -267,6 +267,12 @@ Term Term::cons(Term head, Term tail) {
   return adopt(c);
 }
 
+std::vector<Term> list_elements(const Term& list) {
+  std::vector<Term> v;
+  for (Term l = list; l.is_cons(); l = l.tail()) v.push_back(l.head());
+  return v;
+}
+
 Term Term::list(std::span<const Term> elems, Term tail) {
   Term acc = std::move(tail);
   for (size_t i = elems.size(); i-- > 0;) acc = cons(elems[i], std::move(acc));

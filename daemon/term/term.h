@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "term/atom.h"
 
@@ -268,6 +269,12 @@ int compare(const Term& a, const Term& b);
 int exact_compare(const Term& a, const Term& b);
 inline bool operator==(const Term& a, const Term& b) { return a.raw() == b.raw() || exact_compare(a, b) == 0; }
 inline bool operator!=(const Term& a, const Term& b) { return !(a == b); }
+// exact_compare's order, for ordered containers keyed by terms.
+struct ExactLess {
+  bool operator()(const Term& a, const Term& b) const { return exact_compare(a, b) < 0; }
+};
+// The elements of a list, up to its first tail that is not a cons cell.
+std::vector<Term> list_elements(const Term& list);
 // A hash consistent with exact equality (for hash maps keyed by terms: pids, refs, ...).
 size_t hash(const Term& t);
 struct TermHash { size_t operator()(const Term& t) const { return hash(t); } };
