@@ -27,8 +27,9 @@ class Registry {
 
   static constexpr size_t kMaxUnregistered = 1000;
 
-  // The creation for a new registration, or nullopt when the name is taken.
-  std::optional<uint32_t> add(const NodeEntry& entry, Owner owner, uint64_t now_seconds);
+  // The creation for a new registration, or nullopt when the name is taken. `fd` is the
+  // registrant's socket, which DUMP_RESP shows as epmd does.
+  std::optional<uint32_t> add(const NodeEntry& entry, Owner owner, uint64_t now_seconds, int fd = -1);
   // Removes the registrations of `owner`; returns the names removed.
   std::vector<std::string> remove_owner(Owner owner);
   // Removes `name` if `owner` registered it.
@@ -40,7 +41,8 @@ class Registry {
 
   // Newest registration first, as epmd answers NAMES_RESP and DUMP_RESP.
   std::vector<NamesEntry> names() const;
-  // DUMP_RESP text after the port: active and old/unused names, as epmd words them.
+  // DUMP_RESP text after the port: active names newest first, then old/unused ones in the
+  // order they went, each line ending in a NUL, byte for byte as OTP 25's epmd words them.
   std::string dump_text() const;
 
   // The 16-bit creation an old (version 5) node is told.
@@ -52,13 +54,21 @@ class Registry {
     Owner owner;
     uint32_t creation;
     uint64_t seq;
+    int fd;
   };
+  struct Gone {
+    std::string name;
+    uint32_t creation;
+    uint16_t port;
+    int fd;
+  };
+  void forget(const std::string& name, const Node& node);
   static uint32_t next_creation(uint32_t c) {
     ++c;
     return c < 4 ? 4 : c;
   }
   std::unordered_map<std::string, Node> nodes_;
-  std::deque<std::pair<std::string, uint32_t>> unregistered_;  // oldest first
+  std::deque<Gone> unregistered_;  // oldest first
   uint64_t seq_ = 0;
 };
 

@@ -14,6 +14,11 @@ using namespace epmd;
 
 namespace {
 constexpr Registry::Owner kLocalOwner = 1;
+
+int uv_fileno_of(uv_tcp_t* tcp) {
+  uv_os_fd_t fd = -1;
+  return uv_fileno(reinterpret_cast<uv_handle_t*>(tcp), &fd) == 0 ? fd : -1;
+}
 }
 
 // One accepted connection. Owns two handles; freed when both have closed.
@@ -184,7 +189,7 @@ void EpmdServer::handle(Conn* c, const Request& req) {
   if (auto* a = std::get_if<Alive2Req>(&req)) {
     const NodeEntry& e = a->entry;
     bool extended = e.highest_version >= 6;
-    auto creation = registry_.add(e, c->owner, static_cast<uint64_t>(std::time(nullptr)));
+    auto creation = registry_.add(e, c->owner, static_cast<uint64_t>(std::time(nullptr)), uv_fileno_of(&c->tcp));
     if (!creation) {
       log_warning("epmd: " + c->peer + ": name " + e.name + " is already registered; refused");
       return c->reply(encode_alive2_resp({1, 99, extended}), true);
@@ -230,7 +235,9 @@ void EpmdServer::handle(Conn* c, const Request& req) {
 }
 
 Result<uint32_t> EpmdServer::register_local(const NodeEntry& entry) {
-  auto creation = registry_.add(entry, kLocalOwner, static_cast<uint64_t>(std::time(nullptr)));
+  // Our node has no socket of its own here; DUMP shows the listener's.
+  int fd = listener_ ? uv_fileno_of(listener_) : -1;
+  auto creation = registry_.add(entry, kLocalOwner, static_cast<uint64_t>(std::time(nullptr)), fd);
   if (!creation) return make_error("node name " + entry.name + " is already registered with the embedded EPMD");
   log_info("epmd: registered our node " + entry.name + " at port " + std::to_string(entry.port) +
            " (creation " + std::to_string(*creation) + ")");

@@ -135,3 +135,16 @@ TEST_CASE("NAMES lists registered nodes newest first, as epmd does", "[dist][epm
   reg.remove_owner(1);
   CHECK_THAT(reg.dump_text(), Catch::Contains("active name     <a>") && Catch::Contains("old/unused name <z>"));
 }
+
+TEST_CASE("DUMP_RESP lines are epmd's: fd, NUL after each line, old names with their port", "[dist][epmd]") {
+  Registry reg;
+  (void)reg.add(entry("first", 5001), 1, 100, 5);
+  (void)reg.add(entry("second", 5002), 2, 100, 6);
+  (void)reg.add(entry("third", 5003), 3, 100, 7);
+  reg.remove_owner(1);
+  reg.remove_owner(3);
+  using namespace std::string_literals;
+  CHECK(reg.dump_text() == "active name     <second> at port 5002, fd = 6\n\0"
+                           "old/unused name <first>, port = 5001, fd = 5 \n\0"
+                           "old/unused name <third>, port = 5003, fd = 7 \n\0"s);
+}
