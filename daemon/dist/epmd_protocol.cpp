@@ -13,13 +13,18 @@ namespace {
 
 std::string tag_text(uint8_t t) { return std::to_string(t); }
 
-Status check_name(std::string_view name, std::string_view what) {
+Status check_present(std::string_view name, std::string_view what) {
   if (name.empty()) return make_error(std::string(what) + ": empty node name");
   if (name.find('\0') != std::string_view::npos)
     return make_error(std::string(what) + ": node name contains a NUL byte");
+  return Ok{};
+}
+
+Status check_length(std::string_view name, std::string_view what, long max_chars) {
   long chars = utf8_length(name);
   if (chars < 0) return make_error(std::string(what) + ": node name is not valid UTF-8");
-  if (chars > 255) return make_error(std::string(what) + ": node name is longer than 255 characters");
+  if (chars > max_chars)
+    return make_error(std::string(what) + ": node name is longer than " + std::to_string(max_chars) + " characters");
   return Ok{};
 }
 
@@ -55,13 +60,16 @@ Result<Request> parse_request(std::string_view b) {
         return make_error("ALIVE2_REQ: extra length " + std::to_string(elen) + " runs past the request");
       e.name = std::string(b.substr(11, nlen));
       e.extra = std::string(b.substr(13 + nlen, elen));
-      if (auto ok = check_name(e.name, "ALIVE2_REQ"); !ok) return make_error(ok.error());
+      if (auto ok = check_present(e.name, "ALIVE2_REQ"); !ok) return make_error(ok.error());
       return Request{Alive2Req{std::move(e)}};
     }
     case tag::port_please2_req: {
       std::string_view name = b.substr(1);
       if (!name.empty() && name.back() == '\0') name.remove_suffix(1);  // epmd allows one
-      if (auto ok = check_name(name, "PORT_PLEASE2_REQ"); !ok) return make_error(ok.error());
+      if (auto ok = check_present(name, "PORT_PLEASE2_REQ"); !ok) return make_error(ok.error());
+      // One character less than a registered name may have: OTP 25's epmd does not answer a
+      // 255-character PORT_PLEASE2_REQ at all.
+      if (auto ok = check_length(name, "PORT_PLEASE2_REQ", 254); !ok) return make_error(ok.error());
       return Request{PortPlease2Req{std::string(name)}};
     }
     case tag::names_req: return Request{NamesReq{}};
@@ -73,6 +81,14 @@ Result<Request> parse_request(std::string_view b) {
     default:
       return make_error("unknown request tag " + tag_text(wire::u8(b, 0)));
   }
+}
+
+Status check_alive2(const NodeEntry& e) {
+  if (auto ok = check_length(e.name, "ALIVE2_REQ", 255); !ok) return ok;
+  if (e.extra.size() > kMaxExtra)
+    return make_error("ALIVE2_REQ: " + std::to_string(e.extra.size()) + " bytes of extra data, more than " +
+                      std::to_string(kMaxExtra));
+  return Ok{};
 }
 
 std::string encode_request(const Request& r) {

@@ -31,10 +31,12 @@ constexpr uint16_t kDefaultPort = 4369;
 constexpr uint8_t kNodeTypeNormal = 77;  // 'M'
 constexpr uint8_t kNodeTypeHidden = 72;  // 'H'
 constexpr uint16_t kDistVersion = 6;     // OTP 23+; OTP 25 registers with 6..6
-// epmd's bounds: a name is at most 255 UTF-8 characters (1020 bytes), and a request larger
-// than its input buffer (3 names' worth) is garbage.
+// epmd's bounds: a name is at most 255 UTF-8 characters (1020 bytes), so is ALIVE2's extra
+// data. Its input buffer holds 3 names' worth with the 2-byte length and a NUL it appends:
+// a length of 3058 or more is garbage (checked on OTP 25: 3057 is read, 3058 closes).
 constexpr size_t kMaxNameBytes = 255 * 4;
-constexpr size_t kMaxRequest = 3 * kMaxNameBytes;
+constexpr size_t kMaxExtra = kMaxNameBytes;
+constexpr size_t kMaxRequest = 3 * kMaxNameBytes - 3;
 
 // What a node registers, and what PORT2_RESP gives back.
 struct NodeEntry {
@@ -61,6 +63,11 @@ const char* request_name(const Request& r);
 // A request body (after its 2-byte length). The error says what was wrong, as epmd would
 // log it; the server then closes that connection without an answer, as epmd does.
 Result<Request> parse_request(std::string_view body);
+
+// Whether epmd accepts an ALIVE2_REQ that parsed: a name of at most 255 UTF-8 characters and
+// extra data of at most kMaxExtra bytes. epmd answers the others with result 1 (unlike an
+// empty name or one with a NUL, which parse_request refuses with no answer).
+Status check_alive2(const NodeEntry& entry);
 
 // A request with its 2-byte length, ready to send.
 std::string encode_request(const Request& r);

@@ -32,6 +32,7 @@ struct EpmdServer::Conn {
   bool local = false;
   bool registered = false;
   bool answered = false;  // a one-shot reply is on its way; the connection closes after it
+  bool refused = false;   // ALIVE2_REQ answered with an error; open until the peer goes
   bool closing = false;
   std::string in;
   std::array<char, 4096> read_buf;
@@ -80,14 +81,17 @@ struct EpmdServer::Conn {
 
   void on_read(ssize_t nread, const uv_buf_t*) {
     if (nread < 0) {
-      if (!registered && !answered && !in.empty())
+      if (!registered && !answered && !refused && !in.empty())
         log_warning("epmd: " + peer + ": connection closed after " + std::to_string(in.size()) +
                     " bytes of an incomplete request");
       close();
       return;
     }
     if (nread == 0) return;
-    if (registered || answered) return;  // epmd ignores what follows a request
+    if (answered) return;  // closing once the reply is out
+    // epmd takes one request per connection: anything after a registration (or a refused one)
+    // closes the connection, and with it the registration.
+    if (registered || refused) return fail("data after ALIVE2_REQ");
     in.append(read_buf.data(), static_cast<size_t>(nread));
     if (in.size() < 2) return;
     size_t len = wire::u16(in, 0);
@@ -97,6 +101,10 @@ struct EpmdServer::Conn {
     if (in.size() < 2 + len) return;
     auto req = parse_request(std::string_view(in).substr(2, len));
     if (!req) return fail(req.error());
+    // epmd reads a request whole and does not answer one that came with more bytes than its
+    // length (a second request in the same segment, say).
+    if (in.size() > 2 + len)
+      return fail(std::to_string(in.size() - 2 - len) + " bytes after a request of " + std::to_string(len) + " bytes");
     if (server) server->handle(this, req.value());
   }
 };
@@ -189,11 +197,15 @@ void EpmdServer::handle(Conn* c, const Request& req) {
   if (auto* a = std::get_if<Alive2Req>(&req)) {
     const NodeEntry& e = a->entry;
     bool extended = e.highest_version >= 6;
+    // A refusal is result 1 with creation 99, and epmd leaves the connection open.
+    auto refuse = [&](const std::string& why) {
+      log_warning("epmd: " + c->peer + ": " + why + "; refused");
+      c->refused = true;
+      c->reply(encode_alive2_resp({1, 99, extended}), false);
+    };
+    if (auto ok = check_alive2(e); !ok) return refuse(ok.error());
     auto creation = registry_.add(e, c->owner, static_cast<uint64_t>(std::time(nullptr)), uv_fileno_of(&c->tcp));
-    if (!creation) {
-      log_warning("epmd: " + c->peer + ": name " + e.name + " is already registered; refused");
-      return c->reply(encode_alive2_resp({1, 99, extended}), true);
-    }
+    if (!creation) return refuse("name " + e.name + " is already registered");
     c->registered = true;
     log_info("epmd: registered " + e.name + " at port " + std::to_string(e.port) + " (creation " +
              std::to_string(*creation) + ")");

@@ -136,6 +136,30 @@ TEST_CASE("NAMES lists registered nodes newest first, as epmd does", "[dist][epm
   CHECK_THAT(reg.dump_text(), Catch::Contains("active name     <a>") && Catch::Contains("old/unused name <z>"));
 }
 
+TEST_CASE("epmd refuses too long a name or too much extra data with an answer, not silence", "[dist][epmd]") {
+  // parse_request lets these through; check_alive2 says no, and the server answers result 1.
+  auto long_name = parse_request(encode_request(Alive2Req{entry(std::string(256, 'r'))}).substr(2));
+  REQUIRE(long_name.ok());
+  CHECK_THAT(check_alive2(std::get<Alive2Req>(long_name.value()).entry).error(), Catch::Contains("255"));
+  NodeEntry e = entry("ok");
+  e.extra = std::string(kMaxExtra, 'e');
+  CHECK(check_alive2(e).ok());
+  e.extra += 'e';
+  CHECK_THAT(check_alive2(e).error(), Catch::Contains("extra"));
+  CHECK(check_alive2(entry(std::string(255, 'b'))).ok());
+  CHECK_FALSE(check_alive2(entry("ab\xff")).ok());
+}
+
+TEST_CASE("PORT_PLEASE2_REQ takes names of at most 254 characters as OTP 25's epmd does", "[dist][epmd]") {
+  CHECK(parse_request("z" + std::string(254, 'q')).ok());
+  CHECK_THAT(parse_request("z" + std::string(255, 'q')).error(), Catch::Contains("254"));
+}
+
+TEST_CASE("epmd reads a request of up to 3057 bytes", "[dist][epmd]") {
+  CHECK(kMaxRequest == 3057);
+  CHECK(parse_request("n" + std::string(3056, 'x')).ok());
+}
+
 TEST_CASE("DUMP_RESP lines are epmd's: fd, NUL after each line, old names with their port", "[dist][epmd]") {
   Registry reg;
   (void)reg.add(entry("first", 5001), 1, 100, 5);
