@@ -209,3 +209,19 @@ TEST_CASE_METHOD(SideBySide, "our EPMD keeps registrations and refusals and answ
     return out;
   });
 }
+
+TEST_CASE_METHOD(SideBySide, "our EPMD waits for a truncated request as long as OTP 25's epmd", "[interop][epmd]") {
+  // epmd gives a connection a minute to complete its request; both must still listen at 12 s.
+  Client theirs(real_port), mine(epmd_port);
+  theirs.send(std::string("\x00\x05", 2) + "n");
+  mine.send(std::string("\x00\x05", 2) + "n");
+  std::this_thread::sleep_for(12s);
+  std::string t = theirs.read(), m = mine.read();
+  INFO("real epmd: " << printable(t) << "\nours: " << printable(m));
+  CHECK(t.empty());
+  CHECK(m == t);
+  // The rest of the request is still answered.
+  theirs.send("nnnn");
+  mine.send("nnnn");
+  CHECK(without_port(mine.read(), epmd_port) == without_port(theirs.read(), real_port));
+}
