@@ -33,7 +33,7 @@ void make_exit_message(Signal* s) {
 void Process::add_link(const Term& pid) {
   auto& x = extras();
   uint64_t k = pid_key(pid);
-  if (!x.links.find(k, pid)) x.links.insert(k, pid, NoValue{});
+  if (!x.links.find(k, pid)) x.links.insert(k, pid, LinkEntry{x.seq()});
 }
 
 void Process::note_remote(const Term& pid) {
@@ -58,18 +58,18 @@ bool Process::link(const Term& pid) {
         exit(Term::atom(noproc));
         return false;
       }
-      x.links.insert(k, pid, NoValue{});
+      x.links.insert(k, pid, LinkEntry{x.seq()});
       rt_->signal(self_, SignalKind::LinkExit, pid, Term::atom(noproc));
       return true;
     }
-    x.links.insert(k, pid, NoValue{});
+    x.links.insert(k, pid, LinkEntry{x.seq()});
     Signal* s = alloc_signal(SignalKind::Link);
     s->from = self_;
     rt_->push(p, s);
     rt_->release(p);
     return true;
   }
-  x.links.insert(k, pid, NoValue{});
+  x.links.insert(k, pid, LinkEntry{x.seq()});
   note_remote(pid);
   rt_->signal(pid, SignalKind::Link, self_);  // old creation: noproc; no connection: noconnection
   return true;
@@ -151,25 +151,29 @@ bool Process::on_node_down(Atom node) {
   });
   for (auto& ref : gone) x.in.erase(ref_key(ref), ref);
 
-  // As erl: the links' exit signals first, then the monitors' DOWN messages in the order the
-  // monitors were made (their references count up).
-  gone.clear();
+  // As erl: the links' exit signals first, then the monitors' DOWN messages, each in the
+  // order they were made (erts walks its per-connection lists).
+  std::vector<std::pair<uint32_t, Term>> by_age;
+  auto oldest_first = [&] {
+    std::sort(by_age.begin(), by_age.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  };
   x.links.for_each([&](auto& e) {
-    if (on_node(e.term)) gone.push_back(e.term);
+    if (on_node(e.term)) by_age.emplace_back(x.age(e.value.seq), e.term);
   });
-  for (auto& pid : gone) {
+  oldest_first();
+  for (auto& [age, pid] : by_age) {
     Signal* s = alloc_signal(SignalKind::LinkExit);
     s->from = pid;
     s->payload = Term::atom(noconnection);
     if (!on_link_exit(s)) return false;
   }
 
-  gone.clear();
+  by_age.clear();
   x.out.for_each([&](auto& e) {
-    if ((e.value.flags & kOutMonitor) && on_node(e.value.target)) gone.push_back(e.term);
+    if ((e.value.flags & kOutMonitor) && on_node(e.value.target)) by_age.emplace_back(x.age(e.value.seq), e.term);
   });
-  std::sort(gone.begin(), gone.end(), [](const Term& a, const Term& b) { return term::compare(a, b) < 0; });
-  for (auto& ref : gone) {
+  oldest_first();
+  for (auto& [age, ref] : by_age) {
     Signal* s = alloc_signal(SignalKind::Down);
     s->ref = ref;
     s->payload = Term::atom(noconnection);

@@ -37,8 +37,9 @@ bool is_name_node(const Term& t) {
 
 void Process::add_monitor_out(Term ref, Term target, Term object, MonitorAlias alias) {
   uint64_t k = ref_key(ref);
-  extras().out.insert(k, std::move(ref),
-                      OutEntry{std::move(target), std::move(object), uint8_t(kOutMonitor | alias_flags(alias))});
+  auto& x = extras();
+  x.out.insert(k, std::move(ref),
+               OutEntry{std::move(target), std::move(object), uint8_t(kOutMonitor | alias_flags(alias)), x.seq()});
 }
 
 void Process::add_monitor_in(Term ref, Term origin, uint32_t name_plus1, bool call) {

@@ -26,6 +26,7 @@ struct OutEntry {
   Term target;  // the monitored pid, or {Name, Node} for a remote monitor by name
   Term object;  // what the DOWN message names when not the target itself: {Name, Node}
   uint8_t flags = 0;
+  uint32_t seq = 0;  // ProcessExtras::next_seq when made (fits the padding)
 };
 
 // A monitor another process holds on this one.
@@ -35,7 +36,10 @@ struct InEntry {
   bool call = false;        // set up by a local call(): the caller demonitors on the reply
 };
 
-struct NoValue {};
+// A link: when it was made (ProcessExtras::next_seq).
+struct LinkEntry {
+  uint32_t seq = 0;
+};
 
 struct CallWait {
   bool active = false;
@@ -55,10 +59,16 @@ struct CallWait {
 struct ProcessExtras {
   KeyTable<OutEntry> out;    // key: ref_key
   KeyTable<InEntry> in;      // key: ref_key
-  KeyTable<NoValue> links;   // key: pid_key
+  KeyTable<LinkEntry> links;  // key: pid_key
   CallWait wait;
   uint64_t timer_armed_at = 0;          // earliest TimerCheck asked for (steady ns), 0 = none
   std::vector<uint32_t> remote_nodes;   // node atom indices noted in the runtime's node index
+  // Counts links and monitors made: a lost connection fires them in the order they were made,
+  // as erts does (its per-connection lists are in that order); the hash tables keep none.
+  uint32_t next_seq = 0;
+  uint32_t seq() noexcept { return next_seq++; }
+  // Older entries first, also across the counter's wrap (live entries span far less than 2^32).
+  uint32_t age(uint32_t seq) const noexcept { return next_seq - seq; }
 };
 
 // Runs a callback; an escaping C++ exception ends the process with {cxx_exception, What}.

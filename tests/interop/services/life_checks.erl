@@ -1,0 +1,95 @@
+%% Life and death of processes and nodes as echo sees them, each case run side by side against
+%% ergod and a reference OTP 25 node running echo_ref.erl (a peer of this node), asserting the
+%% same answers and event lists from both:
+%%   erl -s life_checks main ErgodNode Case
+%% prints "PASS Case" and halts 0, or "FAIL Case: Why" and halts 1 (check_lib:run/2).
+-module(life_checks).
+-export([main/1, target/0]).
+-import(check_lib, [eq/2]).
+
+main([Node, Case]) ->
+    check_lib:log_to_stdout(life_log),
+    check_lib:run([Node, Case], fun(C, N, []) -> run(C, N) end).
+
+call(N, R) -> gen_server:call({echo, N}, R, 10000).
+
+%% A reference node running echo_ref (compiled beside this module), visible, same cookie.
+start_echo_ref() ->
+    {Peer, PN} = start_peer([]),
+    {ok, _} = erpc:call(PN, echo_ref, start, []),
+    {Peer, PN}.
+
+start_peer(Args) ->
+    Cookie = atom_to_list(erlang:get_cookie()),
+    Dir = filename:dirname(code:which(?MODULE)),
+    {ok, Peer, PN} = peer:start(#{name => peer:random_name(),
+                                  args => ["-setcookie", Cookie, "-pa", Dir | Args]}),
+    {Peer, PN}.
+
+%% Runs F(EchoNode) against the reference node and against ergod: both must give the same.
+side_by_side(N, F) ->
+    {Peer, Ref} = start_echo_ref(),
+    Want = F(Ref),
+    Got = F(N),
+    peer:stop(Peer),
+    eq(Want, Got),
+    Want.
+
+%% A process on another node that echo calls, links to and monitors.
+target() ->
+    receive
+        {'$gen_call', From, {late, X, Ms}} -> timer:sleep(Ms), gen:reply(From, X), target();
+        {die, R} -> exit(R);
+        _ -> target()
+    end.
+
+%% Replaces pids and references by the names given, so that two runs compare.
+rename(T, Names) ->
+    case lists:keyfind(T, 1, Names) of
+        {_, Name} -> Name;
+        false when is_tuple(T) -> list_to_tuple(rename(tuple_to_list(T), Names));
+        false when is_list(T) -> [rename(E, Names) || E <- T];
+        false -> T
+    end.
+
+%% A node killed with SIGKILL: echo's links and monitors to its processes fire noconnection,
+%% the links' EXITs first, then the monitors' DOWNs, each in the order they were made (erts
+%% walks its per-connection lists); an inner call to it ends {nodedown, Node}.
+run(noconnection_order, N) ->
+    process_flag(trap_exit, true),  % peer's control process goes with the killed node
+    Want = [{'EXIT', {q, I}, noconnection} || I <- [1, 3, 4, 6, 8, 9]] ++
+           [{'DOWN', {m, I}, process, {q, I}, noconnection} || I <- [2, 3, 5, 6, 7]] ++
+           [{'DOWN', {m, name}, process, {name, aux}, noconnection}] ++
+           [{'DOWN', {m, I}, process, {q, I}, noconnection} || I <- [8, 9]],
+    Got = side_by_side(N, fun(E) -> noconnection_events(E) end),
+    eq({{error, {nodedown, aux}}, Want}, Got),
+    ok.
+
+noconnection_events(N) ->
+    {_, Aux} = start_peer(["-hidden"]),
+    _ = call(N, events),
+    Qs = [{I, erpc:call(Aux, erlang, spawn, [?MODULE, target, []])} || I <- lists:seq(1, 10)],
+    Q = fun(I) -> element(2, lists:keyfind(I, 1, Qs)) end,
+    true = erpc:call(Aux, erlang, register, [life_target, Q(10)]),
+    Link = fun(I) -> ok = call(N, {link, Q(I)}), [] end,
+    Mon = fun(I) -> [{call(N, {monitor, Q(I)}), {m, I}}] end,
+    Refs = lists:append(
+             [Link(1), Mon(2), Link(3), Mon(3), Link(4), Mon(5), Mon(6), Link(6), Mon(7),
+              [{call(N, {monitor, {life_target, Aux}}), {m, name}}],
+              Link(8), Link(9), Mon(8), Mon(9)]),
+    Me = self(),
+    spawn(fun() -> Me ! {inner, call(N, {call, Q(1), {late, x, 5000}, 8000})} end),
+    timer:sleep(200),
+    os:cmd("kill -KILL " ++ erpc:call(Aux, os, getpid, [])),
+    Inner = receive {inner, I} -> I after 9000 -> no_answer end,
+    Events = wait_events(N, 12),
+    rename({Inner, Events}, [{Aux, aux}, {life_target, name} | Refs ++ [{P, {q, I}} || {I, P} <- Qs]]).
+
+%% Echo's events until there are K (or 5 s passed).
+wait_events(N, K) -> wait_events(N, K, [], 50).
+wait_events(_, _, Got, 0) -> Got;
+wait_events(N, K, Got0, T) ->
+    case Got0 ++ call(N, events) of
+        Got when length(Got) >= K -> Got;
+        Got -> timer:sleep(100), wait_events(N, K, Got, T - 1)
+    end.
