@@ -5,11 +5,12 @@
 %% prints "PASS Case" and halts 0, or "FAIL Case: Why" and halts 1 (check_lib:run/2).
 -module(life_checks).
 -export([main/1, target/0]).
+-export([noconnection_order/1, restart_watch/1]).
 -import(check_lib, [eq/2]).
 
 main([Node, Case]) ->
     check_lib:log_to_stdout(life_log),
-    check_lib:run([Node, Case], fun(C, N, []) -> run(C, N) end).
+    check_lib:run([Node, Case], fun(C, N, []) -> ?MODULE:C(N) end).
 
 call(N, R) -> gen_server:call({echo, N}, R, 10000).
 
@@ -55,7 +56,7 @@ rename(T, Names) ->
 %% A node killed with SIGKILL: echo's links and monitors to its processes fire noconnection,
 %% the links' EXITs first, then the monitors' DOWNs, each in the order they were made (erts
 %% walks its per-connection lists); an inner call to it ends {nodedown, Node}.
-run(noconnection_order, N) ->
+noconnection_order(N) ->
     process_flag(trap_exit, true),  % peer's control process goes with the killed node
     Want = [{'EXIT', {q, I}, noconnection} || I <- [1, 3, 4, 6, 8, 9]] ++
            [{'DOWN', {m, I}, process, {q, I}, noconnection} || I <- [2, 3, 5, 6, 7]] ++
@@ -84,6 +85,73 @@ noconnection_events(N) ->
     Inner = receive {inner, I} -> I after 9000 -> no_answer end,
     Events = wait_events(N, 12),
     rename({Inner, Events}, [{Aux, aux}, {life_target, name} | Refs ++ [{P, {q, I}} || {I, P} <- Qs]]).
+
+%% Runs in the background while lifecycle.sh kills ergod with SIGKILL and starts it again with
+%% the same name (a new creation): this node sees nodedown, then nodeup when it connects again,
+%% and the pids of the old ergod are dead from here and from the new ergod's echo, as those of a
+%% restarted OTP node are (checked first on a reference node restarted the same way).
+restart_watch(N) ->
+    process_flag(trap_exit, true),
+    ok = net_kernel:monitor_nodes(true),
+    Name = peer:random_name(),
+    {Peer, Ref} = start_echo_ref_named(Name),
+    OldRef = call(Ref, self),
+    _ = monitor(process, OldRef),
+    flush_nodeup(Ref),
+    peer:stop(Peer),
+    {Peer2, Ref} = start_echo_ref_named(Name),
+    Want = {node_events(Ref), old_pid(Ref, OldRef)},
+    peer:stop(Peer2),
+    flush(),
+    Old = call(N, self),
+    _ = monitor(process, Old),
+    io:format("WATCHING ~p~n", [Old]),
+    check_lib:wait(fun() -> {messages, Ms} = process_info(self(), messages),
+                            lists:member({nodedown, N}, Ms) end),
+    check_lib:wait(fun() -> net_kernel:connect_node(N) end),
+    Got = {node_events(N), old_pid(N, Old)},
+    eq(rename(Want, [{Ref, node}, {OldRef, old}]), rename(Got, [{N, node}, {Old, old}])),
+    ok.
+
+start_echo_ref_named(Name) ->
+    Cookie = atom_to_list(erlang:get_cookie()),
+    Dir = filename:dirname(code:which(?MODULE)),
+    {ok, Peer, PN} = peer:start(#{name => Name, args => ["-setcookie", Cookie, "-pa", Dir]}),
+    {ok, _} = erpc:call(PN, echo_ref, start, []),
+    {Peer, PN}.
+
+%% The node's monitor_nodes messages and our monitor's DOWN, in the order they came.
+node_events(Node) ->
+    receive
+        {nodedown, Node} = E -> [E | node_events(Node)];
+        {nodeup, Node} = E -> [E | node_events(Node)];
+        {'DOWN', _, process, P, R} when node(P) =:= Node -> [{down, R} | node_events(Node)]
+    after 500 -> []
+    end.
+
+flush() -> receive _ -> flush() after 0 -> ok end.
+flush_nodeup(Node) -> receive {nodeup, Node} -> ok after 5000 -> error(no_nodeup) end.
+
+%% A pid of the node's previous creation: dead for erlang:is_process_alive/1 there, messages
+%% and exit signals to it go nowhere (not to the new process of the same number), monitors
+%% and links fire noproc at once, calls end noproc; the same through the new echo.
+old_pid(Node, Old) ->
+    New = call(Node, self),
+    _ = call(Node, events),
+    Alive = rpc:call(Node, erlang, is_process_alive, [Old]),
+    Old ! stale,
+    exit(Old, stale),
+    M = monitor(process, Old),
+    Down = receive {'DOWN', M, process, Old, R1} -> R1 after 2000 -> no_down end,
+    true = link(Old),
+    Exit = receive {'EXIT', Old, R2} -> R2 after 2000 -> no_exit end,
+    Call = catch gen_server:call(Old, ping, 1000),
+    Echo = [call(Node, R) || R <- [{call, Old, ping, 1000}, {send, Old, stale}, {monitor, Old},
+                                  {link, Old}, {exit, Old, kill}, {exit, Old, stale}]],
+    timer:sleep(300),
+    Refs = [{R, ref} || R <- Echo, is_reference(R)],
+    {Alive, Down, Exit, Call, rename(Echo, Refs), rename(call(Node, events), Refs),
+     call(Node, self) =:= New}.
 
 %% Echo's events until there are K (or 5 s passed).
 wait_events(N, K) -> wait_events(N, K, [], 50).

@@ -11,3 +11,26 @@ for c in noconnection_order; do
   erl_check life_checks "$c"
 done
 no_error_logs
+
+# ergod killed and started again with the same name, while an erl node watches.
+watcher=watch$$
+$(erl_cmd life_checks "$watcher" restart_watch) >"$tmp/$watcher.out" 2>&1 &
+watcher_pid=$!
+erl_pids+=("$watcher_pid")
+for _ in $(seq 1 300); do
+  grep -q WATCHING "$tmp/$watcher.out" && break
+  kill -0 "$watcher_pid" 2>/dev/null || break
+  sleep 0.1
+done
+grep -q WATCHING "$tmp/$watcher.out" || { cat "$tmp/$watcher.out" >&2; fail "the watching erl did not start"; }
+kill -KILL "$ergod_pid"
+wait "$ergod_pid" 2>/dev/null || true
+start_ergod --config "$tmp/node.yaml"
+wait_for_line "node $node running" || fail "ergod did not start again with the same name"
+rc=0
+wait "$watcher_pid" || rc=$?
+# The reference node logs its echo_ref's sends to its old pids ("Discarding message ... in an
+# old incarnation of this node"): logs allowed.
+erl_out_ok "$tmp/$watcher.out" life_checks restart_watch "$rc" --allow-logs
+echo "ok: restart_watch"
+no_error_logs
