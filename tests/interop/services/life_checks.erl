@@ -5,7 +5,7 @@
 %% prints "PASS Case" and halts 0, or "FAIL Case: Why" and halts 1 (check_lib:run/2).
 -module(life_checks).
 -export([main/1, target/0]).
--export([noconnection_order/1, restart_watch/1]).
+-export([noconnection_order/1, restart_watch/1, peer_restart/1]).
 -import(check_lib, [eq/2]).
 
 main([Node, Case]) ->
@@ -14,9 +14,10 @@ main([Node, Case]) ->
 
 call(N, R) -> gen_server:call({echo, N}, R, 10000).
 
-%% A reference node running echo_ref (compiled beside this module), visible, same cookie.
+%% A reference node running echo_ref (compiled beside this module), same cookie; hidden, so
+%% that global does not connect ergod to it while it stops.
 start_echo_ref() ->
-    {Peer, PN} = start_peer([]),
+    {Peer, PN} = start_peer(["-hidden"]),
     {ok, _} = erpc:call(PN, echo_ref, start, []),
     {Peer, PN}.
 
@@ -152,6 +153,42 @@ old_pid(Node, Old) ->
     Refs = [{R, ref} || R <- Echo, is_reference(R)],
     {Alive, Down, Exit, Call, rename(Echo, Refs), rename(call(Node, events), Refs),
      call(Node, self) =:= New}.
+
+%% An erl node restarted with the same name (a new creation) while echo holds pids of the old
+%% one: echo's calls, monitors and links to them end noproc, sends and exit signals to them do
+%% not reach the new node's processes of the same numbers.
+peer_restart(N) ->
+    process_flag(trap_exit, true),
+    Got = side_by_side(N, fun(E) -> peer_restart_answers(E) end),
+    eq({[{'EXIT', o1, noconnection}, {'DOWN', ref, process, o1, noconnection}],
+        [{error, noproc}, ref, ok, ok, ok, ok],
+        [{'DOWN', ref, process, o3, noproc}, {'EXIT', o4, noproc}],
+        [true, true, true, true, true]}, Got),
+    ok.
+
+peer_restart_answers(N) ->
+    Name = peer:random_name(),
+    Cookie = atom_to_list(erlang:get_cookie()),
+    Dir = filename:dirname(code:which(?MODULE)),
+    Start = fun() -> {ok, P, Aux} = peer:start(#{name => Name, args => ["-setcookie", Cookie, "-pa", Dir, "-hidden"]}),
+                     {P, Aux, [erpc:call(Aux, erlang, spawn, [?MODULE, target, []]) || _ <- lists:seq(1, 5)]}
+            end,
+    {P1, Aux, Olds = [O1, O2, O3, O4, O5]} = Start(),
+    _ = call(N, events),
+    {ok, up} = call(N, {call, O5, {late, up, 0}, 2000}),  % connected before the links
+    ok = call(N, {link, O1}),
+    M1 = call(N, {monitor, O1}),
+    peer:stop(P1),
+    Lost = wait_events(N, 2),
+    {P2, Aux, News} = Start(),
+    Echo = [call(N, R) || R <- [{call, O2, x, 1000}, {monitor, O3}, {link, O4}, {send, O5, stale},
+                                {exit, O5, kill}, {exit, O1, kill}]],
+    Events = wait_events(N, 2),
+    Alive = [erpc:call(Aux, erlang, is_process_alive, [P]) || P <- News],
+    peer:stop(P2),
+    Refs = [{R, ref} || R <- [M1 | Echo], is_reference(R)],
+    Pids = lists:zip(Olds, [o1, o2, o3, o4, o5]),
+    rename({Lost, Echo, Events, Alive}, Refs ++ Pids).
 
 %% Echo's events until there are K (or 5 s passed).
 wait_events(N, K) -> wait_events(N, K, [], 50).
