@@ -47,6 +47,12 @@ void ConnectionManager::connect(const std::string& node, std::function<void(Stat
   }
   auto parsed = parse_peer_node_name(node);
   if (!parsed) return done(make_error(parsed.error()));
+  // inet_tcp_dist's setup: a node of the other name domain is not dialled (it would accept
+  // us: only the dialling side checks), and the attempt is logged as an error each time.
+  if (auto d = check_name_domain(parsed.value(), own_name_domain(config_.node_name)); !d) {
+    log_error("cannot connect to node " + node + ": " + d.error());
+    return done(make_error(d.error()));
+  }
   bool first = waiters_[node].empty();
   waiters_[node].push_back(std::move(done));
   if (!first || table_.state(node) != PeerTable::State::none) return;  // already on its way

@@ -110,4 +110,11 @@ Status check_name_domain(const NodeName& n, NameDomain domain) {
   return Ok{};
 }
 
+NameDomain own_name_domain(std::string_view own_name) {
+  auto at = own_name.find('@');
+  std::string host(at == std::string_view::npos ? own_name : own_name.substr(at + 1));
+  bool dotted = host.find('.') != std::string::npos;
+  return dotted || is_ip_address(host) ? NameDomain::longnames : NameDomain::shortnames;
+}
+
 }  // namespace ergod::dist

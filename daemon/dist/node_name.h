@@ -35,6 +35,10 @@ Status check_dynamic_host(std::string_view host);
 // Whether a peer's host fits our name domain, with the message Erlang logs when it does not.
 Status check_name_domain(const NodeName& peer, NameDomain domain);
 
+// The domain of our own name ("alive@host", or a host alone while it waits for NAME_ME): long
+// when the host is dotted or an IP address, as a name -name accepts and -sname does not.
+NameDomain own_name_domain(std::string_view own_name);
+
 // Number of UTF-8 characters, or -1 when the bytes are not valid UTF-8.
 long utf8_length(std::string_view bytes);
 

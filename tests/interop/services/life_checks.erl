@@ -5,12 +5,13 @@
 %% prints "PASS Case" and halts 0, or "FAIL Case: Why" and halts 1 (check_lib:run/2).
 -module(life_checks).
 -export([main/1, target/0]).
--export([noconnection_order/1, restart_watch/1, peer_restart/1]).
+-export([noconnection_order/1, restart_watch/1, peer_restart/1, other_domain/2]).
 -import(check_lib, [eq/2]).
 
-main([Node, Case]) ->
+main([Node, Case | Args]) ->
     check_lib:log_to_stdout(life_log),
-    check_lib:run([Node, Case], fun(C, N, []) -> ?MODULE:C(N) end).
+    check_lib:run([Node, Case | Args], fun(C, N, []) -> ?MODULE:C(N);
+                                          (C, N, [Other]) -> ?MODULE:C(N, Other) end).
 
 call(N, R) -> gen_server:call({echo, N}, R, 10000).
 
@@ -24,9 +25,16 @@ start_echo_ref() ->
 start_peer(Args) ->
     Cookie = atom_to_list(erlang:get_cookie()),
     Dir = filename:dirname(code:which(?MODULE)),
-    {ok, Peer, PN} = peer:start(#{name => peer:random_name(),
-                                  args => ["-setcookie", Cookie, "-pa", Dir | Args]}),
+    {ok, Peer, PN} = peer:start(host(#{name => peer:random_name(),
+                                       args => ["-setcookie", Cookie, "-pa", Dir | Args]})),
     {Peer, PN}.
+
+%% With long names, peer would name the node after the host name: ours instead.
+host(Opts) ->
+    case net_kernel:longnames() of
+        true -> [_, Host] = string:split(atom_to_list(node()), "@"), Opts#{host => Host};
+        false -> Opts
+    end.
 
 %% Runs F(EchoNode) against the reference node and against ergod: both must give the same.
 side_by_side(N, F) ->
@@ -189,6 +197,42 @@ peer_restart_answers(N) ->
     Refs = [{R, ref} || R <- [M1 | Echo], is_reference(R)],
     Pids = lists:zip(Olds, [o1, o2, o3, o4, o5]),
     rename({Lost, Echo, Events, Alive}, Refs ++ Pids).
+
+%% This node and ergod run long names (-name), or both short ones, and Other (an erl node of
+%% the other domain, on the same EPMD) is out of reach: an OTP node does not dial it (it logs
+%% "System running to use fully qualified hostnames" or "System NOT running ..."), so calls
+%% end nodedown and monitors fire noconnection; everything else works as with short names.
+other_domain(N, Other0) ->
+    Other = list_to_atom(atom_to_list(Other0)),
+    Got = side_by_side(N, fun(E) -> other_domain_answers(E, Other) end),
+    Name = {rex, other},
+    eq({pong, true, {ok, {got, hi}}, {ok, {got, named}}, [{'EXIT', p, bye}, {'DOWN', m, process, p, bye}],
+        {error, {nodedown, other}}, false, false, [{'DOWN', ref, process, Name, noconnection}]}, Got),
+    ok.
+
+other_domain_answers(N, Other) ->
+    Me = self(),
+    Srv = spawn_link(fun Loop() -> receive {'$gen_call', From, R} -> gen:reply(From, {got, R}), Loop() end end),
+    register(life_srv, Srv),
+    _ = call(N, events),
+    P = spawn(?MODULE, target, []),
+    ok = call(N, {link, P}),
+    M = call(N, {monitor, P}),
+    P ! {die, bye},
+    Answers = {net_adm:ping(N),
+               node(call(N, self)) =:= N andalso N =:= rpc:call(N, erlang, node, []),
+               call(N, {call, Srv, hi, 2000}),
+               call(N, {call, {life_srv, node()}, named, 2000}),
+               wait_events(N, 2),
+               call(N, {call, {rex, Other}, x, 2000}),
+               gen_server:call({net_kernel, N}, {connect, normal, Other}),
+               lists:member(Other, rpc:call(N, erlang, nodes, [])),
+               [call(N, {monitor, {rex, Other}})]},
+    Down = wait_events(N, 1),
+    unregister(life_srv),
+    unlink(Srv), exit(Srv, kill),
+    Refs = [{R, ref} || R <- element(9, Answers)],
+    rename(setelement(9, Answers, Down), [{P, p}, {M, m}, {Other, other}, {Me, me} | Refs]).
 
 %% Echo's events until there are K (or 5 s passed).
 wait_events(N, K) -> wait_events(N, K, [], 50).

@@ -25,6 +25,19 @@ TEST_CASE("our own long name needs a dotted host or an IP address", "[dist][name
   CHECK_THAT(bad.error(), Catch::Contains("fully qualified"));
 }
 
+TEST_CASE("our domain comes from our host; a peer of the other one is not dialled", "[dist][names]") {
+  CHECK(own_name_domain("e@vm") == NameDomain::shortnames);
+  CHECK(own_name_domain("vm") == NameDomain::shortnames);  // a host alone, waiting for NAME_ME
+  CHECK(own_name_domain("e@vm.example.com") == NameDomain::longnames);
+  CHECK(own_name_domain("e@127.0.0.1") == NameDomain::longnames);
+  CHECK(own_name_domain("e@::1") == NameDomain::longnames);
+  auto peer = [](const char* n) { return parse_peer_node_name(n).value(); };
+  CHECK(check_name_domain(peer("a@vm"), NameDomain::shortnames).ok());
+  CHECK_FALSE(check_name_domain(peer("a@127.0.0.1"), NameDomain::shortnames).ok());
+  CHECK(check_name_domain(peer("a@::1"), NameDomain::longnames).ok());
+  CHECK_FALSE(check_name_domain(peer("a@vm"), NameDomain::longnames).ok());
+}
+
 TEST_CASE("a peer's name needs one '@' and two non-empty parts", "[dist][names]") {
   CHECK(parse_peer_node_name("any.thing@h").ok());
   CHECK(parse_peer_node_name("\xc3\xa5@h").ok());  // UTF-8 is fine
