@@ -5,7 +5,7 @@
 %% prints "PASS Case" and halts 0, or "FAIL Case: Why" and halts 1 (check_lib:run/2).
 -module(life_checks).
 -export([main/1, target/0]).
--export([noconnection_order/1, restart_watch/1, peer_restart/1, other_domain/2]).
+-export([noconnection_order/1, restart_watch/1, peer_restart/1, other_domain/2, remote_matrix/1]).
 -import(check_lib, [eq/2]).
 
 main([Node, Case | Args]) ->
@@ -45,13 +45,19 @@ side_by_side(N, F) ->
     eq(Want, Got),
     Want.
 
-%% A process on another node that echo calls, links to and monitors.
+%% A process on another node that echo calls, links to, monitors and sends exit signals to.
 target() ->
     receive
         {'$gen_call', From, {late, X, Ms}} -> timer:sleep(Ms), gen:reply(From, X), target();
+        {'$gen_call', _, {exit, R, Ms}} -> timer:sleep(Ms), exit(R);
+        {'$gen_call', _, kill_me} -> exit(self(), kill);
         {die, R} -> exit(R);
+        {trap, Me} -> process_flag(trap_exit, true), Me ! trapping, target();
+        {'EXIT', _, _} = E -> put(exits, [E | exits()]), target();
+        {exits, Me} -> Me ! {exits, lists:reverse(exits())}, target();
         _ -> target()
     end.
+exits() -> case get(exits) of undefined -> []; L -> L end.
 
 %% Replaces pids and references by the names given, so that two runs compare.
 rename(T, Names) ->
@@ -233,6 +239,97 @@ other_domain_answers(N, Other) ->
     unlink(Srv), exit(Srv, kill),
     Refs = [{R, ref} || R <- element(9, Answers)],
     rename(setelement(9, Answers, Down), [{P, p}, {M, m}, {Other, other}, {Me, me} | Refs]).
+
+%% Echo towards processes of a third node (an erl node, hidden): its inner calls (answered,
+%% by name, a dead pid, the callee exiting normal, with an error, killed, an unknown node, a
+%% timeout whose late reply must not show up), links and monitors on processes that exit
+%% normally, abnormally or are killed, a monitor by name of nothing there, a demonitor with
+%% the DOWN queued behind a busy echo, exit signals to trapping and non-trapping processes,
+%% and unlinks right before the process exits: echo's answers and events as echo_ref's.
+remote_matrix(N) ->
+    {_, Aux} = start_peer(["-hidden"]),
+    Got = side_by_side(N, fun(E) -> remote_answers(E, Aux) end),
+    [{call_pid, {ok, hi}}, {call_name, {ok, by_name}}, {call_dead, {error, noproc}} | _] = Got,
+    ok.
+
+remote_answers(N, Aux) ->
+    _ = call(N, events),
+    Spawn = fun() -> erpc:call(Aux, erlang, spawn, [?MODULE, target, []]) end,
+    P = Spawn(),
+    catch erpc:call(Aux, erlang, unregister, [life_target]),
+    true = erpc:call(Aux, erlang, register, [life_target, P]),
+    Dead = Spawn(),
+    exit(Dead, kill),
+    Calls = [{call_pid, call(N, {call, P, {late, hi, 0}, 2000})},
+             {call_name, call(N, {call, {life_target, Aux}, {late, by_name, 0}, 2000})},
+             {call_dead, call(N, {call, Dead, x, 2000})},
+             {call_exit_normal, call(N, {call, Spawn(), {exit, normal, 0}, 2000})},
+             {call_exit_error, call(N, {call, Spawn(), {exit, {bad, [1]}, 100}, 2000})},
+             {call_killed, call(N, {call, Spawn(), kill_me, 2000})},
+             {call_unknown_node, call(N, {call, {x, 'nosuch@nohost'}, x, 2000})},
+             {call_name_missing, call(N, {call, {nosuch, Aux}, x, 2000})},
+             {call_timeout, call(N, {call, P, {late, late, 300}, 100})},
+             {events_after_calls, begin timer:sleep(500), call(N, events) end}],
+    Watch = fun(Kind, How) ->
+                Q = Spawn(),
+                Refs = case Kind of
+                           link -> ok = call(N, {link, Q}), [];
+                           monitor -> [call(N, {monitor, Q})];
+                           link_monitor -> ok = call(N, {link, Q}), [call(N, {monitor, Q})];
+                           monitor_link -> M = call(N, {monitor, Q}), ok = call(N, {link, Q}), [M]
+                       end,
+                %% the link and monitor reached Q before it dies (else: noproc, on OTP too)
+                Want = case Kind of link -> {1, 0}; monitor -> {0, 1}; _ -> {1, 1} end,
+                check_lib:wait(fun() ->
+                                   [{links, L}, {monitored_by, Mb}] =
+                                       erpc:call(Aux, erlang, process_info, [Q, [links, monitored_by]]),
+                                   {length(L), length(Mb)} =:= Want
+                               end),
+                case How of
+                    {die, Why} -> Q ! {die, Why};
+                    {exit, Why} -> exit(Q, Why)
+                end,
+                timer:sleep(200),
+                {Kind, How, rename(call(N, events), [{Q, q} | [{R, ref} || R <- Refs]])}
+            end,
+    Watched = [Watch(K, H) || K <- [link, monitor, link_monitor, monitor_link],
+                              H <- [{die, normal}, {die, boom}, {exit, kill}, {exit, other}, {exit, normal}]],
+    NoName = call(N, {monitor, {nosuch, Aux}}),
+    timer:sleep(200),
+    Missing = rename(call(N, events), [{NoName, ref}, {Aux, aux}]),
+    %% demonitor while the DOWN is queued: echo is busy in a call, then the demonitor request
+    %% comes, then the DOWN; demonitor's flush removes it
+    Q = Spawn(),
+    M = call(N, {monitor, Q}),
+    Me = self(),
+    spawn(fun() -> Me ! {busy, call(N, {call, Spawn(), x, 600})} end),
+    timer:sleep(100),
+    spawn(fun() -> Me ! {demonitor, call(N, {demonitor, M})} end),
+    timer:sleep(100),
+    Q ! {die, gone},
+    Flushed = {receive {busy, B} -> B end, receive {demonitor, D} -> D end, call(N, events)},
+    Signal = fun(Trap, Why) ->
+                 T = Spawn(),
+                 Trap andalso begin T ! {trap, self()}, receive trapping -> true end end,
+                 Mon = monitor(process, T),
+                 ok = call(N, {exit, T, Why}),
+                 receive
+                     {'DOWN', Mon, _, _, R} -> {Trap, Why, {down, R}}
+                 after 300 ->
+                     T ! {exits, self()},
+                     receive {exits, Es} -> {Trap, Why, [Reason || {'EXIT', _, Reason} <- Es]} end
+                 end
+             end,
+    Signals = [Signal(Tr, W) || Tr <- [true, false], W <- [normal, kill, other]],
+    Unlinked = [begin
+                    U = Spawn(),
+                    ok = call(N, {link, U}),
+                    ok = call(N, {unlink, U}),
+                    U ! {die, boom}
+                end || _ <- lists:seq(1, 20)],
+    timer:sleep(300),
+    Calls ++ [{watched, Watched}, {monitor_missing_name, Missing}, {demonitor_flush, Flushed},
+              {exit_signals, Signals}, {unlink_then_exit, length(Unlinked), call(N, events)}].
 
 %% Echo's events until there are K (or 5 s passed).
 wait_events(N, K) -> wait_events(N, K, [], 50).

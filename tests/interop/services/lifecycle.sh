@@ -7,7 +7,7 @@ echo_ref=${SHARED_DIR:-$src/../shared}/interop/echo_ref.erl
 [[ -f $echo_ref ]] || echo_ref=/work/shared/interop/echo_ref.erl
 erlc -o "$tmp" "$here/life_checks.erl" "$echo_ref" || fail "erlc life_checks.erl"
 start_node
-for c in noconnection_order peer_restart; do
+for c in remote_matrix noconnection_order peer_restart; do
   erl_check life_checks "$c"
 done
 no_error_logs
