@@ -3,6 +3,7 @@
 
 #include "base/log.h"
 #include "behaviors/gen_server.h"
+#include "dist/node_name.h"
 #include "runtime/ids.h"
 
 namespace ergod::services {
@@ -12,6 +13,16 @@ using namespace behaviors;
 
 bool is(const Term& t, const char* tag, uint32_t arity) {
   return t.is_tuple() && t.tuple_arity() == arity && t.element(0).is_atom(Atom::make(tag));
+}
+
+// The domain dist dials by (an IP address host is long too, dotted or not).
+bool long_names(Atom me) { return dist::own_name_domain(me.name()) == dist::NameDomain::longnames; }
+
+Term state_map(Atom me) {
+  return Term::map({{Term::atom("started"), Term::atom("static")},
+                    {Term::atom("name_type"), Term::atom("static")},
+                    {Term::atom("name"), Term::atom(me)},
+                    {Term::atom("name_domain"), Term::atom(long_names(me) ? "longnames" : "shortnames")}});
 }
 
 class NetKernel final : public GenServer {
@@ -55,20 +66,10 @@ class NetKernel final : public GenServer {
         return Reply{Term::tuple({Term::atom(term::atoms::error), Term::atom("noconnection")})};
       return NoReply{};
     }
-    if (r.is_atom(Atom::make("get_state"))) {
-      std::string_view name = me.name();
-      bool longnames = name.find('.', name.find('@')) != std::string_view::npos;
-      return Reply{Term::map({{Term::atom("started"), Term::atom("static")},
-                              {Term::atom("name_type"), Term::atom("static")},
-                              {Term::atom("name"), Term::atom(me)},
-                              {Term::atom("name_domain"), Term::atom(longnames ? "longnames" : "shortnames")}})};
-    }
+    if (r.is_atom(Atom::make("get_state"))) return Reply{state_map(me)};
     if (r.is_atom(Atom::make("ticktime"))) return Reply{Term::integer(env_.ticktime_ms)};
-    if (r.is_atom(Atom::make("longnames"))) {
-      std::string_view name = me.name();
-      bool longnames = name.find('.', name.find('@')) != std::string_view::npos;
-      return Reply{Term::atom(longnames ? term::atoms::true_ : term::atoms::false_)};
-    }
+    if (r.is_atom(Atom::make("longnames")))
+      return Reply{Term::atom(long_names(me) ? term::atoms::true_ : term::atoms::false_)};
     if (r.is_atom(Atom::make("nodename"))) return Reply{Term::atom(me)};
     if (is(r, "allow", 2)) {
       // net_kernel.erl: a list of atoms is appended to the list, anything else is error.
@@ -119,6 +120,17 @@ void add_disconnect_functions(FunctionRegistry& fns, DisconnectFn disconnect) {
   };
   fns.add(Atom::make("net_kernel"), Atom::make("disconnect"), 1, fn);
   fns.add(term::atoms::erlang, Atom::make("disconnect_node"), 1, fn);
+}
+
+void add_name_functions(FunctionRegistry& fns) {
+  Atom nk = Atom::make("net_kernel");
+  fns.add(nk, Atom::make("longnames"), 0, [](runtime::Process& self, const Term&) {
+    return ApplyResult::ok(Term::atom(long_names(self.runtime().node()) ? term::atoms::true_ : term::atoms::false_));
+  });
+  fns.add(nk, Atom::make("nodename"), 0,
+          [](runtime::Process& self, const Term&) { return ApplyResult::ok(Term::atom(self.runtime().node())); });
+  fns.add(nk, Atom::make("get_state"), 0,
+          [](runtime::Process& self, const Term&) { return ApplyResult::ok(state_map(self.runtime().node())); });
 }
 
 Term start_net_kernel(runtime::Runtime& rt, NetKernelEnv env) {

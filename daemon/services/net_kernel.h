@@ -53,4 +53,8 @@ term::Term start_net_kernel(runtime::Runtime& rt, NetKernelEnv env = {});
 // true once the connection is gone, false for this node, a node not connected or a non-atom.
 void add_disconnect_functions(FunctionRegistry& fns, DisconnectFn disconnect);
 
+// net_kernel:longnames/0, nodename/0 and get_state/0 for rpc and erpc, as net_kernel answers
+// the calls they make.
+void add_name_functions(FunctionRegistry& fns);
+
 }  // namespace ergod::services

@@ -46,6 +46,7 @@ void Services::install(dist::Distribution& dist, runtime::Runtime& rt) {
   add_global_functions(functions_);
   add_pg_functions(functions_);
   add_global_registrar_functions(functions_, [&dist] { return dist.visible_nodes(); });
+  add_name_functions(functions_);
   add_disconnect_functions(functions_, [&dist](const std::string& node, std::function<void(bool)> done) {
     dist.disconnect(node, std::move(done));
   });

@@ -207,7 +207,8 @@ peer_restart_answers(N) ->
 %% This node and ergod run long names (-name), or both short ones, and Other (an erl node of
 %% the other domain, on the same EPMD) is out of reach: an OTP node does not dial it (it logs
 %% "System running to use fully qualified hostnames" or "System NOT running ..."), so calls
-%% end nodedown and monitors fire noconnection; everything else works as with short names.
+%% end nodedown and monitors fire noconnection; everything else works as with short names, and
+%% net_kernel:longnames/0, nodename/0 and get_state/0 over rpc say which domain it is.
 other_domain(N, Other0) ->
     Other = list_to_atom(atom_to_list(Other0)),
     Got = side_by_side(N, fun(E) -> other_domain_answers(E, Other) end),
@@ -225,8 +226,12 @@ other_domain_answers(N, Other) ->
     ok = call(N, {link, P}),
     M = call(N, {monitor, P}),
     P ! {die, bye},
+    State = rpc:call(N, net_kernel, get_state, []),
     Answers = {net_adm:ping(N),
-               node(call(N, self)) =:= N andalso N =:= rpc:call(N, erlang, node, []),
+               node(call(N, self)) =:= N andalso N =:= rpc:call(N, erlang, node, [])
+                   andalso N =:= rpc:call(N, net_kernel, nodename, []) andalso N =:= maps:get(name, State)
+                   andalso maps:get(name_domain, State) =:= maps:get(name_domain, net_kernel:get_state())
+                   andalso net_kernel:longnames() =:= rpc:call(N, net_kernel, longnames, []),
                call(N, {call, Srv, hi, 2000}),
                call(N, {call, {life_srv, node()}, named, 2000}),
                wait_events(N, 2),
