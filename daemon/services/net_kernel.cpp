@@ -122,6 +122,25 @@ void add_disconnect_functions(FunctionRegistry& fns, DisconnectFn disconnect) {
   fns.add(term::atoms::erlang, Atom::make("disconnect_node"), 1, fn);
 }
 
+void add_connect_function(FunctionRegistry& fns, ConnectFn connect) {
+  fns.add(Atom::make("net_kernel"), Atom::make("connect_node"), 1, [connect](runtime::Process& self, const Term& args) {
+    const Term& node = args.head();
+    if (!node.is_atom())  // net_kernel.erl's is_atom guard
+      return ApplyResult::error(
+          Term::atom("function_clause"),
+          Term::list({Term::tuple({Term::atom("net_kernel"), Term::atom("connect_node"), args, Term::nil()})}));
+    if (node.is_atom(self.runtime().node())) return ApplyResult::ok(Term::atom(term::atoms::true_));
+    if (!connect) return ApplyResult::ok(Term::atom(term::atoms::false_));
+    // The answer waits for the connection to be up or to have failed, as net_kernel's does.
+    Term ref = self.make_ref();
+    Runtime* rt = &self.runtime();
+    connect(std::string(node.atom_value().name()), [rt, pid = self.self(), ref](bool up) {
+      rt->send(pid, Term::tuple({ref, Term::atom(up ? term::atoms::true_ : term::atoms::false_)}));
+    });
+    return ApplyResult::later(ref);
+  });
+}
+
 void add_name_functions(FunctionRegistry& fns) {
   Atom nk = Atom::make("net_kernel");
   fns.add(nk, Atom::make("longnames"), 0, [](runtime::Process& self, const Term&) {

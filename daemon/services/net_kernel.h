@@ -53,6 +53,11 @@ term::Term start_net_kernel(runtime::Runtime& rt, NetKernelEnv env = {});
 // true once the connection is gone, false for this node, a node not connected or a non-atom.
 void add_disconnect_functions(FunctionRegistry& fns, DisconnectFn disconnect);
 
+// net_kernel:connect_node/1 for rpc and erpc: true once connected (or this node), false when
+// the connect failed; a non-atom fails function_clause, as net_kernel.erl's guard.
+using ConnectFn = std::function<void(const std::string& node, std::function<void(bool)> done)>;
+void add_connect_function(FunctionRegistry& fns, ConnectFn connect);
+
 // net_kernel:longnames/0, nodename/0 and get_state/0 for rpc and erpc, as net_kernel answers
 // the calls they make.
 void add_name_functions(FunctionRegistry& fns);

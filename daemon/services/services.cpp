@@ -47,6 +47,9 @@ void Services::install(dist::Distribution& dist, runtime::Runtime& rt) {
   add_pg_functions(functions_);
   add_global_registrar_functions(functions_, [&dist] { return dist.visible_nodes(); });
   add_name_functions(functions_);
+  add_connect_function(functions_, [&dist](const std::string& node, std::function<void(bool)> done) {
+    dist.connect(node, [done = std::move(done)](Status s) { done(bool(s)); });
+  });
   add_disconnect_functions(functions_, [&dist](const std::string& node, std::function<void(bool)> done) {
     dist.disconnect(node, std::move(done));
   });

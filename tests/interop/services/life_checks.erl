@@ -208,13 +208,15 @@ peer_restart_answers(N) ->
 %% the other domain, on the same EPMD) is out of reach: an OTP node does not dial it (it logs
 %% "System running to use fully qualified hostnames" or "System NOT running ..."), so calls
 %% end nodedown and monitors fire noconnection; everything else works as with short names, and
-%% net_kernel:longnames/0, nodename/0 and get_state/0 over rpc say which domain it is.
+%% net_kernel:longnames/0, nodename/0 and get_state/0 over rpc say which domain it is;
+%% net_kernel:connect_node/1 over rpc answers as net_kernel does.
 other_domain(N, Other0) ->
     Other = list_to_atom(atom_to_list(Other0)),
     Got = side_by_side(N, fun(E) -> other_domain_answers(E, Other) end),
     Name = {rex, other},
     eq({pong, true, {ok, {got, hi}}, {ok, {got, named}}, [{'EXIT', p, bye}, {'DOWN', m, process, p, bye}],
-        {error, {nodedown, other}}, false, false, [{'DOWN', ref, process, Name, noconnection}]}, Got),
+        {error, {nodedown, other}}, {false, false, true, true, {function_clause, net_kernel, connect_node, ["x"]}},
+        false, [{'DOWN', ref, process, Name, noconnection}]}, Got),
     ok.
 
 other_domain_answers(N, Other) ->
@@ -236,7 +238,14 @@ other_domain_answers(N, Other) ->
                call(N, {call, {life_srv, node()}, named, 2000}),
                wait_events(N, 2),
                call(N, {call, {rex, Other}, x, 2000}),
-               gen_server:call({net_kernel, N}, {connect, normal, Other}),
+               {gen_server:call({net_kernel, N}, {connect, normal, Other}),
+                rpc:call(N, net_kernel, connect_node, [Other]),
+                rpc:call(N, net_kernel, connect_node, [node()]),
+                rpc:call(N, net_kernel, connect_node, [N]),
+                case rpc:call(N, net_kernel, connect_node, ["x"]) of
+                    {badrpc, {'EXIT', {function_clause, [{Mod, Fun, Args, _} | _]}}} -> {function_clause, Mod, Fun, Args};
+                    Other1 -> Other1
+                end},
                lists:member(Other, rpc:call(N, erlang, nodes, [])),
                [call(N, {monitor, {rex, Other}})]},
     Down = wait_events(N, 1),
