@@ -113,8 +113,13 @@ void Connection::on_read(ssize_t nread) {
   if (nread == 0) return;
   if (nread < 0) {
     if (!up_) {
+      // A peer that goes before the handshake ends is routine (a port probe, a dial given up, a
+      // node stopping; OTP logs nothing), unless it refused our challenge reply: the cookies differ.
+      bool refused_reply = hs_.state() == Handshake::State::await_ack;
       hs_.peer_closed();
-      log_warning(hs_.error() + " [" + address_ + "]");
+      std::string line = hs_.error() + " [" + address_ + "]";
+      if (refused_reply) log_warning(line);
+      else log_info(line);
       return close(hs_.error());
     }
     return close("connection to node " + peer_node() + " closed by the peer" +
