@@ -105,18 +105,26 @@ class NetKernel final : public GenServer {
 
 }  // namespace
 
+namespace {
+// Starts op(node, done) and answers the call with done's true/false when it comes (as a
+// message to the process running the call), as net_kernel answers once its work is done.
+template <class Op>
+ApplyResult answer_when_done(runtime::Process& self, const Op& op, Atom node) {
+  Term ref = self.make_ref();
+  Runtime* rt = &self.runtime();
+  op(std::string(node.name()), [rt, pid = self.self(), ref](bool ok) {
+    rt->send(pid, Term::tuple({ref, Term::atom(ok ? term::atoms::true_ : term::atoms::false_)}));
+  });
+  return ApplyResult::later(ref);
+}
+}  // namespace
+
 void add_disconnect_functions(FunctionRegistry& fns, DisconnectFn disconnect) {
   auto fn = [disconnect](runtime::Process& self, const Term& args) {
     const Term& node = args.head();
     if (!node.is_atom() || node.is_atom(self.runtime().node()) || !disconnect)
       return ApplyResult::ok(Term::atom(term::atoms::false_));
-    // The answer waits for the connection to be gone, as net_kernel's does.
-    Term ref = self.make_ref();
-    Runtime* rt = &self.runtime();
-    disconnect(std::string(node.atom_value().name()), [rt, pid = self.self(), ref](bool done) {
-      rt->send(pid, Term::tuple({ref, Term::atom(done ? term::atoms::true_ : term::atoms::false_)}));
-    });
-    return ApplyResult::later(ref);
+    return answer_when_done(self, disconnect, node.atom_value());  // once the connection is gone
   };
   fns.add(Atom::make("net_kernel"), Atom::make("disconnect"), 1, fn);
   fns.add(term::atoms::erlang, Atom::make("disconnect_node"), 1, fn);
@@ -131,13 +139,7 @@ void add_connect_function(FunctionRegistry& fns, ConnectFn connect) {
           Term::list({Term::tuple({Term::atom("net_kernel"), Term::atom("connect_node"), args, Term::nil()})}));
     if (node.is_atom(self.runtime().node())) return ApplyResult::ok(Term::atom(term::atoms::true_));
     if (!connect) return ApplyResult::ok(Term::atom(term::atoms::false_));
-    // The answer waits for the connection to be up or to have failed, as net_kernel's does.
-    Term ref = self.make_ref();
-    Runtime* rt = &self.runtime();
-    connect(std::string(node.atom_value().name()), [rt, pid = self.self(), ref](bool up) {
-      rt->send(pid, Term::tuple({ref, Term::atom(up ? term::atoms::true_ : term::atoms::false_)}));
-    });
-    return ApplyResult::later(ref);
+    return answer_when_done(self, connect, node.atom_value());  // once up, or failed
   });
 }
 
