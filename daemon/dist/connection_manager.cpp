@@ -95,23 +95,33 @@ void ConnectionManager::finish_waiters(const std::string& node, const Status& re
 
 // After losing a simultaneous connect, the peer's own connection should come up soon; if it
 // has not within the setup time, the waiters hear why.
+// The timer is ours until it fires or close() ends it: a loop stopped before then would
+// otherwise never free it.
+struct ConnectionManager::SetupTimer {
+  uv_timer_t handle;
+  ConnectionManager* self;
+  std::string node, why;
+};
+
 void ConnectionManager::fail_later_unless_up(const std::string& node, const std::string& why) {
-  auto* timer = new uv_timer_t;
-  uv_timer_init(loop_, timer);
-  struct Ctx {
-    ConnectionManager* self;
-    std::shared_ptr<bool> alive;
-    std::string node, why;
-  };
-  timer->data = new Ctx{this, alive_, node, why};
-  uv_timer_start(timer, [](uv_timer_t* t) {
-    auto* ctx = static_cast<Ctx*>(t->data);
-    if (*ctx->alive && !ctx->self->connection(ctx->node) &&
-        ctx->self->table_.state(ctx->node) == PeerTable::State::none)
-      ctx->self->finish_waiters(ctx->node, make_error(ctx->why));
-    delete ctx;
-    close_and_delete(t);
+  if (closed_) return;  // close() has answered every waiter
+  auto* t = new SetupTimer{{}, this, node, why};
+  uv_timer_init(loop_, &t->handle);
+  t->handle.data = t;
+  setup_timers_.insert(t);
+  uv_timer_start(&t->handle, [](uv_timer_t* h) {
+    auto* t = static_cast<SetupTimer*>(h->data);
+    ConnectionManager* self = t->self;
+    self->setup_timers_.erase(t);
+    if (!self->connection(t->node) && self->table_.state(t->node) == PeerTable::State::none)
+      self->finish_waiters(t->node, make_error(t->why));
+    end_setup_timer(t);
   }, config_.connection.setup_timeout_ms, 0);
+}
+
+void ConnectionManager::end_setup_timer(SetupTimer* t) {
+  uv_close(reinterpret_cast<uv_handle_t*>(&t->handle),
+           [](uv_handle_t* h) { delete static_cast<SetupTimer*>(h->data); });
 }
 
 void ConnectionManager::disconnect(const std::string& node, const std::string& reason) {
@@ -122,6 +132,8 @@ void ConnectionManager::close() {
   if (closed_) return;
   closed_ = true;
   listener_.close();
+  for (SetupTimer* t : setup_timers_) end_setup_timer(t);
+  setup_timers_.clear();
   auto conns = conns_;
   for (auto& [id, c] : conns) c->close("distribution shutting down");
   for (auto& [node, list] : waiters_)

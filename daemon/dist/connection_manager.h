@@ -16,6 +16,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "dist/allow_list.h"
@@ -99,6 +100,9 @@ class ConnectionManager final : private ConnectionHandler {
   ConnId next_id_ = 1;
   bool closed_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for callbacks that outlive us
+  struct SetupTimer;
+  static void end_setup_timer(SetupTimer* t);
+  std::unordered_set<SetupTimer*> setup_timers_;  // fail_later_unless_up's, until they fire
 };
 
 }  // namespace ergod::dist
