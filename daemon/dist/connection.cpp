@@ -5,6 +5,7 @@
 #include <sys/uio.h>
 
 #include <cerrno>
+#include <chrono>
 #include <climits>
 #include <cstring>
 
@@ -29,9 +30,14 @@ Connection::Connection(uv_loop_t* loop, Handshake hs, ConnectionOptions options,
   flush_async_ = new uv_async_t;
   uv_async_init(loop_, flush_async_, [](uv_async_t* a) {
     auto* c = static_cast<Connection*>(a->data);
-    std::lock_guard<std::mutex> l(c->out_mu_);
-    c->flush_asked_ = false;
-    c->schedule_flush_locked();
+    std::string failure;
+    {
+      std::lock_guard<std::mutex> l(c->out_mu_);
+      c->flush_asked_ = false;
+      failure.swap(c->input_failure_);
+      if (failure.empty()) c->schedule_flush_locked();
+    }
+    if (!failure.empty()) c->close(failure);  // a worker found a protocol error
   });
   flush_async_->data = this;
   open_handles_ = 3;
@@ -90,22 +96,79 @@ void Connection::start_reading() {
       reinterpret_cast<uv_stream_t*>(tcp_),
       [](uv_handle_t* h, size_t suggested, uv_buf_t* buf) {
         auto* c = static_cast<Connection*>(h->data);
-        if (c->in_place_.left) {
-          size_t n = std::min<size_t>(c->in_place_.left, 1u << 30);
-          *buf = uv_buf_init(reinterpret_cast<char*>(c->in_place_.dest), static_cast<unsigned>(n));
-        } else if (c->up_) {
-          auto area = c->reader_.write_area(std::max<size_t>(suggested, 64 * 1024));
-          size_t n = std::min<size_t>(area.size(), 1u << 30);
-          // Up to the next frame's head only: its data may go in place.
-          if (c->short_read_ && c->reader_.buffered() < 4 + kInPlaceHead)
-            n = std::min(n, 4 + kInPlaceHead - c->reader_.buffered());
-          *buf = uv_buf_init(reinterpret_cast<char*>(area.data()), static_cast<unsigned>(n));
-        } else {
+        if (!c->up_) {
           c->hs_buf_.resize(kHandshakeRead);
           *buf = uv_buf_init(c->hs_buf_.data(), static_cast<unsigned>(c->hs_buf_.size()));
+          return;
         }
+        c->lock_input();
+        auto area = c->input_area(suggested);
+        *buf = uv_buf_init(reinterpret_cast<char*>(area.data()), static_cast<unsigned>(area.size()));
       },
-      [](uv_stream_t* s, ssize_t nread, const uv_buf_t*) { static_cast<Connection*>(s->data)->on_read(nread); });
+      [](uv_stream_t* s, ssize_t nread, const uv_buf_t*) {
+        auto* c = static_cast<Connection*>(s->data);
+        c->on_read(nread);
+        if (c->in_locked_) {
+          c->in_locked_ = false;
+          c->in_mu_.unlock();
+        }
+      });
+}
+
+// The loop thread takes the input lock for a read. A worker reading now holds it for a few
+// microseconds and never waits for the loop: try a while, yielding the core (a worker that
+// lost its core gets it back), then wait. Waiting at once made every worker read that the
+// loop was also woken for pay a futex wake-up when it let go.
+void Connection::lock_input() {
+  if (!in_mu_.try_lock()) {
+    auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(50);
+    for (;;) {
+      std::this_thread::yield();
+      if (in_mu_.try_lock()) break;
+      if (std::chrono::steady_clock::now() > until) {
+        in_mu_.lock();
+        break;
+      }
+    }
+  }
+  in_locked_ = true;
+}
+
+// Where the next read goes (under the input lock, once up): a frame being read in place, or
+// the frame reader's buffer.
+std::span<uint8_t> Connection::input_area(size_t suggested) {
+  if (in_place_.left) return {in_place_.dest, std::min<size_t>(in_place_.left, 1u << 30)};
+  auto area = reader_.write_area(std::max<size_t>(suggested, 64 * 1024));
+  size_t n = std::min<size_t>(area.size(), 1u << 30);
+  // Up to the next frame's head only: its data may go in place.
+  if (short_read_ && reader_.buffered() < 4 + kInPlaceHead) n = std::min(n, 4 + kInPlaceHead - reader_.buffered());
+  return area.first(n);
+}
+
+bool Connection::read_now(FrameHandler& frames) {
+  std::unique_lock<std::mutex> l(in_mu_, std::try_to_lock);
+  if (!l.owns_lock() || !up_ || input_closed_ || fd_ < 0) return false;
+  auto area = input_area(64 * 1024);
+  ssize_t n;
+  do n = ::recv(fd_, area.data(), area.size(), MSG_DONTWAIT);
+  while (n < 0 && errno == EINTR);
+  if (n <= 0) return false;  // nothing now; EOF and errors are the loop's (it sees them too)
+  worker_read_.store(true, std::memory_order_relaxed);
+  if (in_place_.left) {
+    read_in_place(size_t(n), frames);
+  } else {
+    reader_.commit(size_t(n));
+    deliver_frames(frames);
+  }
+  return true;
+}
+
+void Connection::fail(const std::string& reason) {
+  if (std::this_thread::get_id() == loop_thread_) return close(reason);
+  input_closed_ = true;  // the caller holds the input lock: nothing more is read
+  std::lock_guard<std::mutex> l(out_mu_);
+  if (input_failure_.empty()) input_failure_ = reason.empty() ? "protocol error" : reason;
+  uv_async_send(flush_async_);
 }
 
 void Connection::on_read(ssize_t nread) {
@@ -130,28 +193,29 @@ void Connection::on_read(ssize_t nread) {
     hs_.feed(std::string_view(hs_buf_.data(), static_cast<size_t>(nread)));
     return advance_handshake();
   }
-  if (in_place_.left) return read_in_place(static_cast<size_t>(nread));
+  if (input_closed_) return;  // a worker found a protocol error: the close is on its way
+  if (in_place_.left) return read_in_place(static_cast<size_t>(nread), *handler_);
   reader_.commit(static_cast<size_t>(nread));
-  deliver_frames();
+  deliver_frames(*handler_);
 }
 
 // n bytes went straight to the frame's destination; once it is whole, the handler gets it.
-void Connection::read_in_place(size_t n) {
+void Connection::read_in_place(size_t n, FrameHandler& frames) {
   in_place_.dest += n;
   in_place_.left -= n;
   if (in_place_.left) return;
   short_read_ = true;
   Frame f{in_place_.kind, std::span<const uint8_t>(in_place_.head, kInPlaceHead), in_place_.size};
-  handler_->on_frame(*this, f);
+  frames.on_frame(*this, f);
 }
 
 // After a need_more: when the incomplete frame is big and the handler has a place for it,
 // what is buffered of it moves there and the rest will be read there (see InPlace).
-bool Connection::start_in_place() {
+bool Connection::start_in_place(FrameHandler& frames) {
   std::span<const uint8_t> bytes;
   size_t length;
   if (!reader_.partial(bytes, length) || length < kInPlaceMin || bytes.size() < kInPlaceHead) return false;
-  uint8_t* dest = handler_->frame_destination(*this, bytes.first(kInPlaceHead), length);
+  uint8_t* dest = frames.frame_destination(*this, bytes.first(kInPlaceHead), length);
   if (!dest) return false;
   in_place_.kind = bytes[1] == 69 ? FrameKind::dist_frag_header : FrameKind::dist_frag_cont;
   std::memcpy(in_place_.head, bytes.data(), kInPlaceHead);
@@ -224,21 +288,25 @@ void Connection::become_up() {
   uv_timer_stop(timer_);
   uint64_t interval = std::max<uint64_t>(options_.net_ticktime_ms / 4, 1);
   uv_timer_start(timer_, [](uv_timer_t* t) { static_cast<Connection*>(t->data)->on_tick(); }, interval, interval);
+  // The input lock from here: workers may read once on_up has made the link, and the
+  // handshake's leftover frames must be delivered before anything they read.
+  std::lock_guard<std::mutex> in(in_mu_);
+  in_locked_ = true;
   handler_->on_up(*this);
-  if (closing_) return;
-  if (!leftover.empty()) {
+  if (!closing_ && !leftover.empty()) {
     reader_.append(std::span(reinterpret_cast<const uint8_t*>(leftover.data()), leftover.size()));
-    deliver_frames();
+    deliver_frames(*handler_);
   }
+  in_locked_ = false;
 }
 
-void Connection::deliver_frames() {
+void Connection::deliver_frames(FrameHandler& frames) {
   Frame f;
   for (;;) {
-    if (closing_) return;
+    if (closing_ || input_closed_) return;
     switch (reader_.next(f)) {
       case FrameReader::Next::need_more:
-        if (!start_in_place()) {
+        if (!start_in_place(frames)) {
           // Keep reads short only while they end at a frame's head.
           if (reader_.buffered() >= 4 + kInPlaceHead) short_read_ = false;
           reader_.compact();
@@ -246,10 +314,10 @@ void Connection::deliver_frames() {
         return;
       case FrameReader::Next::error:
         log_warning("connection from node " + peer_node() + " [" + address_ + "]: " + reader_.error());
-        return close("protocol error from node " + peer_node() + ": " + reader_.error());
+        return fail("protocol error from node " + peer_node() + ": " + reader_.error());
       case FrameReader::Next::frame:
         short_read_ = false;
-        if (f.kind != FrameKind::tick) handler_->on_frame(*this, f);
+        if (f.kind != FrameKind::tick) frames.on_frame(*this, f);
         break;
     }
   }
@@ -258,6 +326,7 @@ void Connection::deliver_frames() {
 void Connection::on_tick() {
   if (closing_) return;
   uint64_t now = uv_now(loop_);
+  if (worker_read_.exchange(false, std::memory_order_relaxed)) last_read_ms_ = now;
   if (now - last_read_ms_ >= options_.net_ticktime_ms) {
     log_warning("node " + peer_node() + " not responding: nothing heard for " + std::to_string(now - last_read_ms_) +
                 " ms; removing (timed out) connection");
@@ -463,6 +532,13 @@ void Connection::close(const std::string& reason) {
   {
     std::lock_guard<std::mutex> l(out_mu_);  // no write from another thread after this
     closing_ = true;
+  }
+  {
+    // No read from a worker after this either (one reading now finishes first): the socket
+    // may be closed below, and its number reused.
+    std::unique_lock<std::mutex> in(in_mu_, std::defer_lock);
+    if (!in_locked_) in.lock();
+    input_closed_ = true;
   }
   close_reason_ = reason;
   if (dial_) {

@@ -14,11 +14,22 @@
 // messages (the layer above does, from the spans), nor decide verdicts (the handler does, with
 // a PeerTable; see connection_manager.h).
 //
-// Threads: everything on the loop thread, except the send_frame forms, write_now() and
-// queued_bytes(), which any thread may call while the connection is up and not yet deleted
-// (the caller makes sure of that, see NodeLink::detach); they take the output lock. A frame
-// queued on another thread leaves at its write_now() (or with the loop's next write). A Connection deletes itself after
-// on_closed; the handler must drop its pointer then.
+// Reads from a worker: once up, a runtime worker with nothing to run may read the socket
+// itself (read_now(), a non-blocking recv under the input lock) and deliver the frames on its
+// own thread, so that the process a reply wakes runs on the thread that read it, with no
+// hand-off from the loop thread (as BEAM's schedulers and Go's netpoller read their sockets).
+// The loop thread reads as before, under the same lock (taken in libuv's alloc callback,
+// released after the read callback); whoever holds it reads, the other skips. EOF and errors
+// are left to the loop, which sees them too; a protocol error found on a worker closes the
+// connection from the loop (asked with a uv_async).
+//
+// Threads: everything on the loop thread, except the send_frame forms, write_now(),
+// queued_bytes() and read_now(), which any thread may call while the connection is up and not
+// yet deleted (the caller makes sure of that, see NodeLink::detach); they take the output or
+// the input lock. A frame queued on another thread leaves at its write_now() (or with the
+// loop's next write). A Connection deletes itself after on_closed; the handler must drop its
+// pointer then. on_frame and frame_destination run with the input lock held, on the loop
+// thread or on a worker inside read_now().
 #pragma once
 
 #include <uv.h>
@@ -50,10 +61,26 @@ struct ConnectionOptions {
 
 class Connection;
 
-// Events of a connection, on the loop thread. Calling close() from any of them is allowed.
-class ConnectionHandler {
+// Where an up connection's frames go. With the input lock held: on the loop thread, or on a
+// worker inside Connection::read_now (which names its own FrameHandler).
+class FrameHandler {
  public:
-  virtual ~ConnectionHandler() = default;
+  virtual ~FrameHandler() = default;
+  // A complete post-handshake frame other than a tick. The bytes are valid during the call.
+  virtual void on_frame(Connection& c, const Frame& frame) = 0;
+  // A big frame (kInPlaceMin bytes or more) has begun: `head` is its first kInPlaceHead bytes
+  // (after the length), `length` its size. The handler may return where the rest of it
+  // (length - kInPlaceHead bytes) should be read to, so that it is never copied (a later
+  // fragment of a message being put together); on_frame then gets the frame with its head
+  // in `bytes` and the rest counted in `in_place`. Null: the frame arrives as usual.
+  virtual uint8_t* frame_destination(Connection&, std::span<const uint8_t> /*head*/, size_t /*length*/) {
+    return nullptr;
+  }
+};
+
+// Events of a connection, on the loop thread. Calling close() from any of them is allowed.
+class ConnectionHandler : public FrameHandler {
+ public:
   // Acceptor: the peer's name arrived (c.peer_node()); answer now or later with
   // c.set_verdict(). For a peer that wants a dynamic name, answer `named`.
   virtual void on_peer_named(Connection& c) = 0;
@@ -64,22 +91,12 @@ class ConnectionHandler {
   // same node, then call c.old_connection_gone().
   virtual void on_replace_old(Connection& c) = 0;
   virtual void on_up(Connection& c) = 0;
-  // A complete post-handshake frame other than a tick. The bytes are valid during the call.
-  virtual void on_frame(Connection& c, const Frame& frame) = 0;
   // The last event. `reason` says why, naming the peer when known; `was_up` tells a dropped
   // link from a failed handshake.
   virtual void on_closed(Connection& c, const std::string& reason, bool was_up) = 0;
   // A uv_write completed: there is room for more output (the layer above sends its next
   // fragments now rather than on a timer).
   virtual void on_written(Connection&) {}
-  // A big frame (kInPlaceMin bytes or more) has begun: `head` is its first kInPlaceHead bytes
-  // (after the length), `length` its size. The handler may return where the rest of it
-  // (length - kInPlaceHead bytes) should be read to, so that it is never copied (a later
-  // fragment of a message being put together); on_frame then gets the frame with its head
-  // in `bytes` and the rest counted in `in_place`. Null: the frame arrives as usual.
-  virtual uint8_t* frame_destination(Connection&, std::span<const uint8_t> /*head*/, size_t /*length*/) {
-    return nullptr;
-  }
 };
 
 class Connection {
@@ -115,6 +132,14 @@ class Connection {
     std::lock_guard<std::mutex> l(out_mu_);
     write_now_locked();
   }
+  // Another thread (an idle worker): reads what the socket holds now, without blocking, and
+  // hands the complete frames to the handler on this thread. True when it read something.
+  // Nothing when the loop thread is reading, the connection is not up or is closing.
+  // The frames read go to `frames` (on this thread, with the input lock held).
+  bool read_now(FrameHandler& frames);
+  // A protocol error found while handling a frame: ends the connection, at once on the loop
+  // thread, else from the loop soon after (nothing more is read meanwhile). Frame handlers only.
+  void fail(const std::string& reason);
   // Raw bytes, framed by the caller (tests use it to send garbage).
   void send_raw(std::string_view bytes);
 
@@ -154,11 +179,13 @@ class Connection {
   void attach(uv_tcp_t* tcp);
   void start_reading();
   void on_read(ssize_t nread);
+  void lock_input();
+  std::span<uint8_t> input_area(size_t suggested);
   void advance_handshake();
   void become_up();
-  void deliver_frames();
-  bool start_in_place();
-  void read_in_place(size_t n);
+  void deliver_frames(FrameHandler& frames);
+  bool start_in_place(FrameHandler& frames);
+  void read_in_place(size_t n, FrameHandler& frames);
   void schedule_flush();
   void schedule_flush_locked();
   void flush();
@@ -190,6 +217,14 @@ class Connection {
   };
   InPlace in_place_;
   bool short_read_ = false;
+  // The input lock (see the top): reader_, in_place_, short_read_, input_closed_ and frame
+  // delivery once up. in_locked_: the loop thread holds it (libuv's alloc to read callback,
+  // or become_up delivering the handshake's leftover), so close() must not take it again.
+  std::mutex in_mu_;
+  bool in_locked_ = false;
+  bool input_closed_ = false;  // close() was called: no worker touches the socket any more
+  std::atomic<bool> worker_read_{false};  // a worker read something since the last tick check
+  std::string input_failure_;  // a worker found a protocol error (under out_mu_); the loop closes
   // Output: a piece is either bytes of its own (small frames, coalesced) or a span of memory
   // held by `keep` (a big body written without a copy).
   struct Piece {
@@ -229,7 +264,7 @@ class Connection {
   bool writing_ = false;
   bool flush_asked_ = false;  // flush_async_ sent, its callback not run yet
   bool up_ = false;
-  bool closing_ = false;
+  std::atomic<bool> closing_{false};
   bool closed_notified_ = false;
   std::atomic<bool> wrote_since_tick_{false};
   uint64_t last_read_ms_ = 0;

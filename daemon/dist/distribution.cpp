@@ -104,17 +104,7 @@ void Distribution::run_loop(std::promise<Result<uint32_t>>* started) {
   m.cm->on_node_down = [this](const std::string& node, const std::string& reason) { node_gone(node, reason); };
   m.cm->on_node_frame = [this](Connection& c, const Frame& f) {
     auto it = impl_->links.find(c.peer_node());
-    if (it == impl_->links.end()) return;
-    DistMessage msg;
-    uint64_t before = it->second->fragmented_received();
-    auto r = it->second->receive(f, msg);
-    fragmented_in_.fetch_add(it->second->fragmented_received() - before, std::memory_order_relaxed);
-    if (!r) {
-      log_error("closing the connection to node " + c.peer_node() + ": " + r.error());
-      c.close("protocol error: " + r.error());
-      return;
-    }
-    if (r.value()) route_in(*it->second, msg);
+    if (it != impl_->links.end()) it->second->on_frame(c, f);
   };
   m.cm->on_node_frame_destination = [this](Connection& c, std::span<const uint8_t> head, size_t length) -> uint8_t* {
     auto it = impl_->links.find(c.peer_node());
@@ -164,7 +154,7 @@ void Distribution::run_loop(std::promise<Result<uint32_t>>* started) {
 void Distribution::run_until_closed() {
   Impl& m = *impl_;
   constexpr auto kLoopSpin = std::chrono::microseconds(50);
-  uint64_t seen = messages_in_.load(std::memory_order_relaxed);
+  uint64_t seen = loop_messages_in_.load(std::memory_order_relaxed);
   auto active = std::chrono::steady_clock::now();
   for (;;) {
     int alive;
@@ -175,7 +165,8 @@ void Distribution::run_until_closed() {
       alive = uv_run(&m.loop, UV_RUN_ONCE);
     }
     if (!alive) return;  // shutdown_loop() closed our handles and every connection is gone
-    uint64_t in = messages_in_.load(std::memory_order_relaxed);
+    // Only what this thread read: a link that idle workers read has no need of it.
+    uint64_t in = loop_messages_in_.load(std::memory_order_relaxed);
     if (in != seen) {
       seen = in;
       active = std::chrono::steady_clock::now();
@@ -440,6 +431,7 @@ void Distribution::send_spawn_reply(Atom node, const Term& req_id, const Term& t
 void Distribution::node_up(Connection& c) {
   Impl& m = *impl_;
   auto link = std::make_shared<NodeLink>(c, options_.link, &fragmented_out_);
+  link->set_deliver([this](NodeLink& l, DistMessage& msg) { route_in(l, msg); }, &fragmented_in_);
   auto& slot = m.links[c.peer_node()];
   if (slot) slot->detach();
   slot = link;
@@ -449,6 +441,9 @@ void Distribution::node_up(Connection& c) {
   // nodeup before anything from the node is delivered (this runs before its first frame).
   if (auto* rt = runtime_.load(std::memory_order_acquire)) rt->node_up(Atom::make(c.peer_node()), hidden_connection(c, options_.dist.hidden));
   if (node_event_) node_event_(c.peer_node(), true);
+  // Idle workers read it too from now on (the connection holds its input lock until the
+  // handshake's leftover frames are delivered).
+  link->poll_from_workers();
   // Held traffic is sent by connect_done, which follows at once.
 }
 
@@ -473,8 +468,10 @@ void Distribution::node_gone(const std::string& node, const std::string& reason)
 
 // ---- in ---------------------------------------------------------------------------------------
 
+// On the loop thread or on a worker that read the message (see NodeLink::poll_thread).
 void Distribution::route_in(NodeLink& link, DistMessage& msg) {
   messages_in_.fetch_add(1, std::memory_order_relaxed);
+  if (std::this_thread::get_id() == loop_id_) loop_messages_in_.fetch_add(1, std::memory_order_relaxed);
   runtime::Runtime* rt = runtime_.load(std::memory_order_acquire);
   Control& c = msg.control;
   const std::string& peer = link.connection().peer_node();
@@ -502,7 +499,7 @@ void Distribution::route_in(NodeLink& link, DistMessage& msg) {
       ack.id = c.id;
       ack.from = c.to;
       ack.to = c.from;
-      if (auto s = link.send(ack, Term()); !s) link.connection().close(s.error());
+      if (auto s = link.send(ack, Term()); !s) link.connection().fail(s.error());
       return;
     }
     case ControlOp::unlink_id_ack:
@@ -545,7 +542,7 @@ void Distribution::route_in(NodeLink& link, DistMessage& msg) {
       reply.result = Term::atom("notsup");
       Term none;
       if (adapt_to_peer(reply, none, link.flags()))
-        if (auto s = link.send(reply, Term()); !s) link.connection().close(s.error());
+        if (auto s = link.send(reply, Term()); !s) link.connection().fail(s.error());
       return;
     }
     case ControlOp::spawn_reply:

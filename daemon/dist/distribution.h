@@ -123,6 +123,10 @@ class Distribution final : public runtime::RemoteRouter {
 
   // Counters for tests and status (any thread).
   uint64_t messages_in() const { return messages_in_.load(std::memory_order_relaxed); }
+  // Of those, the ones an idle worker read (NodeLink::poll_thread) rather than the loop thread.
+  uint64_t messages_read_by_workers() const {
+    return messages_in() - loop_messages_in_.load(std::memory_order_relaxed);
+  }
   uint64_t messages_out() const { return messages_out_.load(std::memory_order_relaxed); }
   uint64_t fragmented_in() const { return fragmented_in_.load(std::memory_order_relaxed); }
   uint64_t fragmented_out() const { return fragmented_out_.load(std::memory_order_relaxed); }
@@ -183,6 +187,7 @@ class Distribution final : public runtime::RemoteRouter {
   std::vector<std::string> nodes_;
   std::vector<bool> nodes_hidden_;  // one per nodes_ entry
   std::atomic<uint64_t> messages_in_{0}, messages_out_{0}, fragmented_in_{0}, fragmented_out_{0};
+  std::atomic<uint64_t> loop_messages_in_{0};  // read by the loop thread (not by a worker)
 };
 
 }  // namespace ergod::dist

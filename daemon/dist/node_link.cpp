@@ -1,8 +1,11 @@
 // One connection's message layer (see node_link.h).
 #include "dist/node_link.h"
 
+#include <algorithm>
 #include <thread>
 #include <vector>
+
+#include "base/log.h"
 
 #include "dist/dist_header.h"
 #include "dist/flags.h"
@@ -13,7 +16,78 @@ namespace ergod::dist {
 namespace {
 // The links this worker thread queued frames on since its last flush.
 thread_local std::vector<std::shared_ptr<NodeLink>> unflushed;
+
+// The links idle workers poll, process-wide (tests run several nodes in one process). Each
+// worker keeps a copy, refreshed when the generation moves, so a poll takes no shared lock.
+struct PollSet {
+  std::mutex mu;
+  std::vector<std::shared_ptr<NodeLink>> links;
+  std::atomic<uint64_t> generation{1};
+};
+PollSet& poll_set() {
+  static PollSet* set = new PollSet;  // never destroyed: workers may poll during exit
+  return *set;
+}
+thread_local std::vector<std::shared_ptr<NodeLink>> polled;
+thread_local uint64_t polled_generation = 0;
 }  // namespace
+
+void NodeLink::poll_from_workers() {
+  static std::once_flag once;
+  std::call_once(once, [] { runtime::set_worker_poll(&NodeLink::poll_thread); });
+  PollSet& set = poll_set();
+  std::lock_guard<std::mutex> l(set.mu);
+  set.links.push_back(shared_from_this());
+  set.generation.fetch_add(1, std::memory_order_release);
+}
+
+void NodeLink::detach() {
+  {
+    std::lock_guard<std::mutex> l(send_mu_);
+    detached_ = true;
+  }
+  {
+    std::lock_guard<std::mutex> l(poll_mu_);
+    poll_detached_ = true;
+  }
+  PollSet& set = poll_set();
+  std::lock_guard<std::mutex> l(set.mu);
+  auto it = std::find_if(set.links.begin(), set.links.end(), [this](auto& p) { return p.get() == this; });
+  if (it == set.links.end()) return;
+  set.links.erase(it);
+  set.generation.fetch_add(1, std::memory_order_release);
+}
+
+bool NodeLink::poll() {
+  std::unique_lock<std::mutex> l(poll_mu_, std::try_to_lock);
+  if (!l.owns_lock() || poll_detached_) return false;
+  return conn_->read_now(*this);
+}
+
+bool NodeLink::poll_thread() {
+  PollSet& set = poll_set();
+  if (uint64_t g = set.generation.load(std::memory_order_acquire); g != polled_generation) {
+    std::lock_guard<std::mutex> l(set.mu);
+    polled = set.links;
+    polled_generation = set.generation.load(std::memory_order_relaxed);
+  }
+  bool read = false;
+  for (auto& link : polled) read |= link->poll();
+  return read;
+}
+
+void NodeLink::on_frame(Connection& c, const Frame& frame) {
+  DistMessage msg;
+  uint64_t before = fragmented_received_;
+  auto r = receive(frame, msg);
+  if (fragmented_in_ && fragmented_received_ != before)
+    fragmented_in_->fetch_add(fragmented_received_ - before, std::memory_order_relaxed);
+  if (!r) {
+    log_error("closing the connection to node " + c.peer_node() + ": " + r.error());
+    return c.fail("protocol error: " + r.error());
+  }
+  if (r.value() && deliver_) deliver_(*this, msg);
+}
 
 void NodeLink::flush_thread() {
   if (unflushed.empty()) return;

@@ -12,7 +12,12 @@
 // and the owner closes the connection (a peer that does not read is a dead peer; its links and
 // monitors fire noconnection). Nothing is dropped silently.
 //
-// Threads: receive() on the connection's loop thread only. The send side (send, pump,
+// Receiving: on_frame (the FrameHandler) decodes each frame and hands the message to the
+// deliver function, with the connection's input lock held: on the loop thread, or on a
+// runtime worker that polls the link while it has nothing to run (poll_thread, the runtime's
+// WorkerPoll), so that the process a message wakes runs where it was read.
+//
+// Threads: receive() and on_frame with the connection's input lock held (one thread at a time). The send side (send, pump,
 // has_queued) on any thread: workers send to remote processes directly (see distribution.h),
 // the loop thread sends what went through its queue; one lock (send_mu_) keeps the atom cache,
 // the fragment queue and the order of frames on the connection the same for all of them.
@@ -26,6 +31,7 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -44,8 +50,11 @@ struct NodeLinkOptions {
   size_t queue_watermark = 4 << 20;   // fragments are queued on the connection up to this
 };
 
-class NodeLink : public std::enable_shared_from_this<NodeLink> {
+class NodeLink : public FrameHandler, public std::enable_shared_from_this<NodeLink> {
  public:
+  // A whole message from the peer, in the order the peer sent it.
+  using Deliver = std::function<void(NodeLink&, DistMessage&)>;
+
   // sent_total, if given, counts fragmented messages sent (as fragmented_sent) for a whole node.
   NodeLink(Connection& connection, NodeLinkOptions options = {}, std::atomic<uint64_t>* sent_total = nullptr);
 
@@ -55,6 +64,22 @@ class NodeLink : public std::enable_shared_from_this<NodeLink> {
   // One frame from the peer (not a tick): true with a message in out, false while a
   // fragmented message is incomplete, an error for a protocol violation (close then).
   Result<bool> receive(const Frame& frame, DistMessage& out);
+  // Receiving through deliver (set before the connection delivers its first frame, with
+  // fragmented_in counting messages that came in fragments): a protocol error ends the
+  // connection (Connection::fail).
+  void set_deliver(Deliver deliver, std::atomic<uint64_t>* fragmented_in = nullptr) {
+    deliver_ = std::move(deliver);
+    fragmented_in_ = fragmented_in;
+  }
+  void on_frame(Connection& c, const Frame& frame) override;
+  uint8_t* frame_destination(Connection&, std::span<const uint8_t> head, size_t length) override {
+    return frame_destination(head, length);
+  }
+  // Idle workers may read this link's connection from now on (until detach). Loop thread.
+  void poll_from_workers();
+  // An idle worker's look at every polled link: reads and delivers what has arrived. True
+  // when something was read. The runtime's WorkerPoll.
+  static bool poll_thread();
   // Where a big frame's rest may be read in place (ConnectionHandler::frame_destination):
   // the data of a later fragment goes straight into its message. Loop thread.
   uint8_t* frame_destination(std::span<const uint8_t> head, size_t length) {
@@ -75,11 +100,9 @@ class NodeLink : public std::enable_shared_from_this<NodeLink> {
   }
   // Writes what this worker thread's sends left queued, on every link (the WorkerFlush).
   static void flush_thread();
-  // The connection is going away: every later send fails. Loop thread.
-  void detach() {
-    std::lock_guard<std::mutex> l(send_mu_);
-    detached_ = true;
-  }
+  // The connection is going away: every later send fails and no worker reads it any more
+  // (one reading now finishes first). Loop thread.
+  void detach();
   // Messages that went out, or came in, in more than one fragment.
   uint64_t fragmented_sent() const { return fragmented_sent_.load(std::memory_order_relaxed); }
   uint64_t fragmented_received() const { return fragmented_received_; }
@@ -104,7 +127,12 @@ class NodeLink : public std::enable_shared_from_this<NodeLink> {
   uint64_t flags_;
   bool use_header_;
   bool use_fragments_;
-  // Receive side (loop thread).
+  bool poll();
+  // Receive side (under the connection's input lock).
+  Deliver deliver_;
+  std::atomic<uint64_t>* fragmented_in_ = nullptr;
+  std::mutex poll_mu_;  // a worker's poll against detach
+  bool poll_detached_ = false;
   ReceiveAtomCache recv_cache_;
   FragmentAssembler assembler_;
   uint64_t fragmented_received_ = 0;

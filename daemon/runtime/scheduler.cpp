@@ -32,6 +32,7 @@ struct Scheduler::Worker {
 namespace {
 thread_local void* current_worker = nullptr;  // Scheduler::Worker* of this thread, if any
 std::atomic<WorkerFlush> worker_flush{nullptr};
+std::atomic<WorkerPoll> worker_poll{nullptr};
 
 void flush_worker() {
   if (WorkerFlush f = worker_flush.load(std::memory_order_acquire)) f();
@@ -51,6 +52,7 @@ uint64_t now_ns() {
 }  // namespace
 
 void set_worker_flush(WorkerFlush flush) noexcept { worker_flush.store(flush, std::memory_order_release); }
+void set_worker_poll(WorkerPoll poll) noexcept { worker_poll.store(poll, std::memory_order_release); }
 
 bool on_worker_thread() noexcept { return current_worker != nullptr; }
 
@@ -320,10 +322,17 @@ void Scheduler::worker_main(Worker& w) {
     // yields 13-16k.
     auto until = std::chrono::steady_clock::now() + kSpinTime;
     bool found = false;
+    WorkerPoll poll = worker_poll.load(std::memory_order_acquire);
     while (!stopping_.load(std::memory_order_relaxed)) {
       if (work_visible(&w)) {
         found = true;
         break;
+      }
+      // Messages read here wake their processes onto this worker's queue (seen just above);
+      // what reading sent (an unlink ack, a spawn reply) goes out now.
+      if (poll && poll()) {
+        flush_worker();
+        continue;
       }
       std::this_thread::yield();
       if (std::chrono::steady_clock::now() > until) break;

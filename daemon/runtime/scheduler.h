@@ -44,6 +44,12 @@ inline constexpr uint32_t kDead = 4;      // ended: never queued again
 // when the thread deferred nothing. Any thread.
 using WorkerFlush = void (*)();
 void set_worker_flush(WorkerFlush flush) noexcept;
+// What an idle worker does between its looks for work while it spins: the distribution reads
+// its sockets (NodeLink::poll_thread), so that a message that arrives while a worker waits is
+// read, delivered and run on that worker with no thread hand-off. Returns whether it found
+// anything. Process-wide, set once; any thread.
+using WorkerPoll = bool (*)();
+void set_worker_poll(WorkerPoll poll) noexcept;
 // Whether this thread is a worker of some Scheduler (so that work deferred on it will be flushed).
 bool on_worker_thread() noexcept;
 

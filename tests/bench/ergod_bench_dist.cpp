@@ -178,6 +178,7 @@ int main(int argc, char** argv) {
   RuntimeConfig rc;
   rc.node_name = own;
   rc.creation = creation.value();
+  if (const char* w = std::getenv("ERGOD_BENCH_WORKERS")) rc.workers = unsigned(std::atoi(w));
   auto rt = std::make_unique<Runtime>(rc);
   d->attach(*rt);
 
@@ -203,10 +204,16 @@ int main(int argc, char** argv) {
 
   // ERGOD_BENCH_ONLY=NAME runs one workload (for profiling).
   const char* only = std::getenv("ERGOD_BENCH_ONLY");
-  auto report = [only](const char* name, auto measure) {
+  auto report = [only, &d](const char* name, auto measure) {
     if (only && std::string(only) != name) return;
+    uint64_t in = d->messages_in(), by_workers = d->messages_read_by_workers();
     std::printf("%s %.0f\n", name, measure());
     std::fflush(stdout);
+    // Profiling a single workload: also who read the replies (the loop thread or idle workers).
+    if (only)
+      std::fprintf(stderr, "%s: %llu messages in, %llu read by workers\n", name,
+                   (unsigned long long)(d->messages_in() - in),
+                   (unsigned long long)(d->messages_read_by_workers() - by_workers));
   };
   Term small = Term::tuple({Term::atom("echo"), Term::atom("bench")});
   std::string b64(64, 'x'), b1k(1024, 'x'), b1m(1 << 20, 'x');

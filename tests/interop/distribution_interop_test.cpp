@@ -209,6 +209,34 @@ TEST_CASE("the messages of one process reach erl in the order sent whatever thei
   CHECK(p.node.dist().fragmented_out() >= size_t(n / 2));
 }
 
+TEST_CASE("a ping-pong with erl is read by idle workers and keeps its order",
+          "[interop][distribution]") {
+  // A process on ergod and the erl probe bounce a counter: while the process waits, its worker
+  // spins and reads the socket itself (the loop thread reads too, whichever comes first).
+  // Bursts of numbered messages from erl between the rounds must arrive in order either way.
+  LogCapture logs;
+  Pair p;
+  const int64_t rounds = 3000;
+  Term probe = p.probe, testproc = p.self();
+  auto pinger = p.node.rt().spawn(runtime::make_behavior(
+      [probe](runtime::Process& self) { self.send(probe, tup({atom("echo"), self.self(), Term::integer(0)})); },
+      [probe, testproc, rounds, next = int64_t(0), bad = int64_t(-1)](runtime::Process& self, Term m) mutable {
+        int64_t k = -1;
+        if (!m.is_tuple() || !m.element(1).to_int64(k) || k != next) bad = bad < 0 ? next : bad;
+        if (++next == rounds) {
+          self.send(testproc, tup({atom("pinger_done"), Term::integer(bad)}));
+          return;
+        }
+        self.send(probe, tup({atom("echo"), self.self(), Term::integer(next)}));
+      }));
+  REQUIRE(pinger);
+  Term done = p.node.expect_tagged("pinger_done", 60s);
+  INFO(p.erl->output() << logs.all());
+  REQUIRE(done);
+  CHECK(done.element(1) == Term::integer(-1));  // every answer came, in order
+  CHECK(p.node.dist().messages_read_by_workers() > 0);
+}
+
 TEST_CASE("links and monitors across the connection fire with the right reasons both ways",
           "[interop][distribution]") {
   LogCapture logs;
