@@ -241,12 +241,12 @@ void Distribution::update_nodes() {
 
 // ---- hand-off ---------------------------------------------------------------------------------
 
-bool Distribution::post(Atom node, Control control, Term payload) {
+bool Distribution::post(Atom node, Control control, Term payload, bool noconnect) {
   if (send_direct(node, control, payload)) return true;
   {
     std::lock_guard<std::mutex> l(queue_mu_);
     if (stopping_) return false;
-    queue_.push_back(Outgoing{node, std::move(control), std::move(payload), {}});
+    queue_.push_back(Outgoing{node, std::move(control), std::move(payload), {}, noconnect});
     ++unrouted_;
   }
   uv_async_send(&impl_->wake);
@@ -320,6 +320,7 @@ bool Distribution::route_out(Outgoing& o) {
   if (node == options_.dist.node_name) return false;
   auto it = m.links.find(node);
   if (it == m.links.end()) {
+    if (o.noconnect) return false;  // erlang:send's noconnect: not connected, dropped
     auto& held = m.connecting[node];
     held.push_back(std::move(o));
     if (held.size() == 1) m.cm->connect(node, [this, node](Status s) { connect_done(node, s); });
@@ -575,6 +576,14 @@ bool Distribution::send_registered(const Term& from, Atom name, Atom node, Term 
   c.from = from;
   c.to = Term::atom(name);
   return post(node, std::move(c), std::move(message));
+}
+
+bool Distribution::send_registered_noconnect(const Term& from, Atom name, Atom node, Term message) {
+  Control c;
+  c.op = ControlOp::reg_send;
+  c.from = from;
+  c.to = Term::atom(name);
+  return post(node, std::move(c), std::move(message), true);
 }
 
 bool Distribution::send_alias(const Term& from, const Term& alias, Term message) {

@@ -110,6 +110,8 @@ class Distribution final : public runtime::RemoteRouter {
   // ---- runtime::RemoteRouter (any thread) ----------------------------------------------------
   bool send(const term::Term& from, const term::Term& to, term::Term message) override;
   bool send_registered(const term::Term& from, term::Atom name, term::Atom node, term::Term message) override;
+  bool send_registered_noconnect(const term::Term& from, term::Atom name, term::Atom node,
+                                 term::Term message) override;
   bool send_alias(const term::Term& from, const term::Term& alias, term::Term message) override;
   bool link(const term::Term& from, const term::Term& to) override;
   bool unlink(const term::Term& from, const term::Term& to) override;
@@ -138,10 +140,11 @@ class Distribution final : public runtime::RemoteRouter {
     Control control;
     term::Term payload;
     std::function<void()> task;
+    bool noconnect = false;  // dropped, not dialled, when the node has no connection
   };
   struct Impl;
 
-  bool post(term::Atom node, Control control, term::Term payload = term::Term());
+  bool post(term::Atom node, Control control, term::Term payload = term::Term(), bool noconnect = false);
   // A worker's message to an up node, sent from the calling thread; false: use the queue.
   bool send_direct(term::Atom node, Control& control, term::Term& payload);
   void post_task(std::function<void()> task);

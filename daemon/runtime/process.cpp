@@ -160,6 +160,16 @@ bool Process::send(const Term& dest, Term message) {
   return rt_->send_from(self_, dest, std::move(message), flags);
 }
 
+bool Process::send_noconnect(const Term& dest, Term message) {
+  if (dest.is_tuple() && dest.tuple_arity() == 2 && dest.element(0).is_atom() && dest.element(1).is_atom() &&
+      dest.element(1).atom_value() != rt_->node()) {
+    if (RemoteRouter* r = rt_->router())
+      r->send_registered_noconnect(self_, dest.element(0).atom_value(), dest.element(1).atom_value(), std::move(message));
+    return true;
+  }
+  return send(dest, std::move(message));
+}
+
 Term Process::make_ref() { return rt_->make_ref_in(id_); }
 
 Result<Spawned> Process::spawn(std::unique_ptr<ProcessBehavior> behavior, const SpawnOptions& opts) {

@@ -103,6 +103,9 @@ class Process final {
   // only where Erlang raises badarg: an atom that is not registered, or a dest of another type.
   // A dead pid, an inactive alias or {Name, Node} with no such name: dropped, returns true.
   bool send(const Term& dest, Term message);
+  // erlang:send(Dest, Msg, [noconnect]) for a {Name, Node} of another node: dropped when that
+  // node is not connected, instead of dialling it. Other dests: as send().
+  bool send_noconnect(const Term& dest, Term message);
   Term make_ref();
 
   // ---- processes --------------------------------------------------------------------------

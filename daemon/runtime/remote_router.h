@@ -24,6 +24,13 @@ class RemoteRouter {
   // REG_SEND: {Name, Node} ! Message.
   virtual bool send_registered(const term::Term& from, term::Atom name, term::Atom node,
                                term::Term message) = 0;
+  // The same as erlang:send(Dest, Msg, [noconnect]): dropped unless the node is connected
+  // (global's messages that must not bring a connection back). Routers without connections
+  // of their own may keep the default.
+  virtual bool send_registered_noconnect(const term::Term& from, term::Atom name, term::Atom node,
+                                         term::Term message) {
+    return send_registered(from, name, node, std::move(message));
+  }
   // ALIAS_SEND: a message to a remote alias reference.
   virtual bool send_alias(const term::Term& from, const term::Term& alias, term::Term message) = 0;
 
