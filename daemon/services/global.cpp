@@ -7,12 +7,15 @@
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <random>
+#include <set>
 #include <unordered_map>
 
 #include "base/log.h"
 #include "behaviors/gen_server.h"
 #include "runtime/ids.h"
 #include "services/global_locker.h"
+#include "services/global_overlap.h"
 
 namespace ergod::services {
 
@@ -80,14 +83,16 @@ namespace {
 
 using namespace behaviors;
 
-// The protocol version we announce: 6 is the oldest whose lock messages go through the
-// servers (as OTP 25 nodes do among themselves) and the newest before the "prevent overlapping
-// partitions" messages (vsn 7: lost_connection / remove_connection ask the receiver to drop a
-// connection; Distribution::disconnect could, but that protocol is not done) and
-// init_connect_ack / cancel_connect (vsn 8).
-// An OTP 25 node talks vsn 6 to us and disconnects us itself when its partitions overlap.
-constexpr int64_t kVsn = 6;
-constexpr int64_t kPgpvVsn = 7;  // receivers that take known lists as [{Node, Vsn}]
+// The protocol version we announce, OTP 25's: with 7 or more a node takes part in preventing
+// overlapping partitions (lost_connection / remove_connection: an older node is disconnected
+// by the others instead of being asked to drop a connection), with 8 it confirms each
+// connection session (init_connect_ack) and can call one off (cancel_connect).
+constexpr int64_t kVsn = 8;
+constexpr int64_t kPopVsn = 7;            // lost_connection / remove_connection
+constexpr int64_t kPgpvVsn = 7;           // receivers that take known lists as [{Node, Vsn}]
+constexpr int64_t kVerifyConnectVsn = 8;  // init_connect_ack / cancel_connect
+// global.erl forgets a lost_connection report after an hour.
+constexpr int64_t kLostConnectionKeepMs = 60 * 60 * 1000;
 
 const Atom kServer = Atom::make("global_name_server");
 
@@ -111,6 +116,8 @@ class Global final : public GenServer {
  public:
   InitResult init(const Term&) override {
     self_node_ = process().runtime().node();
+    std::random_device rd;
+    xcreation_ = overlap_xcreation((uint64_t(rd()) << 32) | rd(), process().runtime().creation());
     locker_ = start_global_locker(process(), {});
     if (locker_.is_none()) return Stop{atom("locker_not_started"), Term()};
     return InitOk{};
@@ -193,17 +200,27 @@ class Global final : public GenServer {
       Atom node = m.element(1).atom_value();
       connected_.erase(node);
       for (auto& s : syncers_) s.nodes.erase(std::remove(s.nodes.begin(), s.nodes.end(), node), s.nodes.end());
-      handle_nodedown(node);
+      handle_nodedown(node, Down::disconnected);
       reply_synced_syncers();
     } else if (is(m, "DOWN", 5)) {
       delete_lock_of(m.element(1));
       delete_name_of(m.element(1));
     } else if (is(m, "whereis", 3)) {
       gen_server::reply(process(), m.element(2), where(m.element(1)));
-    } else if (is(m, "init_connect_ack", 4) || is(m, "cancel_connect", 3) || is(m, "lost_connection", 5) ||
-               is(m, "remove_connection", 2) || is(m, "prepare_shutdown", 3)) {
-      // Messages of protocol versions 7 and 8, which peers do not send to a version 6 node.
-      log_debug("global_name_server: ignored " + term::to_string(m, 400));
+    } else if (is(m, "init_connect_ack", 4) && m.element(1).is_atom()) {
+      init_connect_ack(m.element(1).atom_value(), m.element(2), m.element(3));
+    } else if (is(m, "cancel_connect", 3) && m.element(1).is_atom()) {
+      cancel_connect(m.element(1).atom_value(), m.element(2));
+    } else if (is(m, "lost_connection", 5) && m.element(1).is_atom() && m.element(4).is_atom()) {
+      lost_connection(m);
+    } else if (is(m, "lost_connection_expired", 4) && m.element(1).is_atom() && m.element(2).is_atom()) {
+      lost_.expire(m.element(1).atom_value(), m.element(2).atom_value(), m.element(3));
+    } else if (is(m, "remove_connection", 2) && m.element(1).is_atom()) {
+      remove_connection(m.element(1).atom_value());
+    } else if (is(m, "prepare_shutdown", 3)) {
+      // The node is going down: its lost connections are not partitions.
+      pop_ = false;
+      process().send(m.element(1), Term::tuple({m.element(2), Term::atom(term::atoms::ok)}));
     } else {
       log_warning("The global_name_server received an unexpected message: handle_info(" + term::to_string(m, 400) +
                   ", _)");
@@ -277,12 +294,21 @@ class Global final : public GenServer {
   }
 
   void init_connect(const Term& vsn, Atom node, const Term& init_msg, const Term& his_tag, const Term& his_vsn) {
+    int64_t hv = 0;
+    his_vsn.to_int64(hv);
     if (pending_.count(node)) {
-      // A second attempt while one is under way: start over with a new session of ours.
-      cancel_locker(node, my_tag(node), Term());
-      reset_node_state(node);
-      pending_.erase(node);
-      handle_nodeup(node);
+      // A second attempt while one is under way (global.erl: only with global groups).
+      if (hv < kVerifyConnectVsn) {
+        process().send(Term::atom("net_kernel"), Term::tuple({atom("$gen_cast"),
+                                                               Term::tuple({atom("async_disconnect"), Term::atom(node)})}));
+        log_error("'global' at node " + term::to_string(Term::atom(self_node_)) +
+                  " got an out of sync connection attempt from old version " + std::to_string(hv) + " node " +
+                  term::to_string(Term::atom(node)) + ". Disconnecting from it.");
+        return;
+      }
+      // Both attempts are called off, and ours starts over.
+      send_cancel_connect_message(node, his_tag);
+      restart_connect(node, my_tag(node));
     }
     NodeState& st = state_[node];
     vsn.to_int64(st.prot_vsn);
@@ -295,9 +321,104 @@ class Global final : public GenServer {
     if (!is(init_msg, "locker", 4) || !init_msg.element(3).is_pid()) return;
     process().send(locker_, Term::tuple({atom("his_the_locker"), init_msg.element(3),
                                          Term::tuple({vsn, Term::nil()}), his_tag, r->second}));
-    int64_t hv = 0;
-    his_vsn.to_int64(hv);
+    // Tells him which of his sessions we answer, so that two crossed attempts are noticed.
+    if (hv >= kVerifyConnectVsn)
+      volatile_send(node, Term::tuple({atom("init_connect_ack"), Term::atom(self_node_), his_tag, r->second}));
     pending_[node] = hv;
+  }
+
+  // His view of the session (his tag and ours) must be ours; else both start over.
+  void init_connect_ack(Atom node, const Term& his_my_tag, const Term& his_his_tag) {
+    Term my = my_tag(node);
+    auto st = state_.find(node);
+    Term his = st == state_.end() || st->second.his_tag.is_none() ? atom("undefined") : st->second.his_tag;
+    if (my == his_my_tag && his == his_his_tag) return;
+    log_debug("global_name_server: session with " + std::string(node.name()) + " out of sync; restarting it");
+    send_cancel_connect_message(node, his_his_tag);
+    restart_connect(node, my);
+  }
+
+  // The other node called off the session we have with it (tag: ours).
+  void cancel_connect(Atom node, const Term& tag) {
+    if (my_tag(node) != tag) return;
+    cancel_locker(node, tag, Term());
+    reset_node_state(node);
+    pending_.erase(node);
+    restart_connect(node, tag);
+  }
+
+  // global.erl's restart_connect: end the session, and start a new one if the node is up
+  // (an integer tag; undefined means no session, so the nodeup is still to come).
+  void restart_connect(Atom node, const Term& tag) {
+    cancel_locker(node, tag, Term());
+    reset_node_state(node);
+    pending_.erase(node);
+    if (tag.is_integer()) handle_nodeup(node);
+  }
+
+  void send_cancel_connect_message(Atom node, const Term& his_tag) {
+    volatile_send(node, Term::tuple({atom("cancel_connect"), Term::atom(self_node_), his_tag}));
+  }
+
+  // ---- preventing overlapping partitions (vsn 7) ---------------------------------------------
+
+  // global.erl's gns_volatile_send: never brings a connection up (a node being dropped must
+  // not be dialled again by the message that drops it).
+  void volatile_send(Atom node, Term msg) { process().send_noconnect(server_at(node), std::move(msg)); }
+  // To every known node (and node of a session under way) of at least min_vsn but one.
+  void volatile_multicast(const Term& msg, Atom except, int64_t min_vsn) {
+    std::set<Atom, AtomLess> to;
+    for (auto& [n, v] : known_)
+      if (n != except && v >= min_vsn) to.insert(n);
+    for (auto& [n, v] : pending_)
+      if (n != except && v >= min_vsn) to.insert(n);
+    for (Atom n : to) volatile_send(n, msg);
+  }
+
+  // A connection of ours went down by itself: the others must not stay connected to both.
+  void inform_connection_loss(Atom node) {
+    if (!pop_) return;
+    Term msg = Term::tuple({atom("lost_connection"), Term::atom(self_node_), xcreation_,
+                            Term::integer(++op_id_), Term::atom(node)});
+    volatile_multicast(msg, node, kPopVsn);
+  }
+
+  // {lost_connection, A, XCreationA, OpIdA, B}: A lost B. Passed on to the others (a node
+  // that loses A meanwhile still hears of it), then we drop B (or A, if we are B).
+  void lost_connection(const Term& m) {
+    if (!pop_) return;
+    Atom a = m.element(1).atom_value(), b = m.element(4).atom_value();
+    if (!lost_.is_new(a, b, m.element(2), m.element(3))) return;
+    volatile_multicast(m, a, kPopVsn);
+    Term id = process().make_ref();
+    lost_.save(a, b, m.element(2), m.element(3), id);
+    process().send_after(kLostConnectionKeepMs, process().self(),
+                         Term::tuple({atom("lost_connection_expired"), Term::atom(a), Term::atom(b), id}));
+    Atom drop = overlap_node_to_drop(self_node_, a, b);
+    if (!known_.count(drop) && !pending_.count(drop)) return;
+    const char* what;
+    if (node_vsn(drop) < kPopVsn) {
+      async_disconnect(drop);
+      what = "disconnected old";
+    } else {
+      volatile_send(drop, Term::tuple({atom("remove_connection"), Term::atom(self_node_)}));
+      what = "requested disconnect from";
+    }
+    log_warning(overlap_warning(self_node_, what, drop));
+    handle_nodedown(drop, Down::removing);
+  }
+
+  // {remove_connection, Node}: Node dropped us after a lost_connection; we drop it too.
+  void remove_connection(Atom node) {
+    if (!known_.count(node) && !pending_.count(node)) return;
+    async_disconnect(node);
+    handle_nodedown(node, Down::removing);
+    log_warning(overlap_warning(self_node_, "disconnected", node));
+  }
+
+  void async_disconnect(Atom node) {
+    process().send(Term::atom("net_kernel"),
+                   Term::tuple({atom("$gen_cast"), Term::tuple({atom("async_disconnect"), Term::atom(node)})}));
   }
 
   // Our locker holds our partition and his holds his: send him our names.
@@ -433,10 +554,17 @@ class Global final : public GenServer {
                          Term::tuple({atom("in_sync"), Term::atom(self_node_), Term::atom(term::atoms::true_)}));
   }
 
-  void handle_nodedown(Atom node) {
+  // disconnected: the connection went down (a nodedown); removing: we are dropping it to
+  // prevent overlapping partitions, so its nodedown to come is no loss to report.
+  enum class Down { disconnected, removing };
+  void handle_nodedown(Atom node, Down why) {
     cancel_locker(node, my_tag(node), Term());
     process().send(locker_, Term::tuple({atom("remove_from_known"), Term::atom(node)}));
     reset_node_state(node);
+    if (why == Down::removing)
+      removing_.insert(node);
+    else if (!removing_.erase(node))
+      inform_connection_loss(node);
     pending_.erase(node);
     known_.erase(node);
     synced_.erase(std::remove(synced_.begin(), synced_.end(), node), synced_.end());
@@ -452,6 +580,13 @@ class Global final : public GenServer {
   void cancel_locker(Atom node, const Term& tag, const Term& casts) {
     process().send(locker_, Term::tuple({atom("cancel"), Term::atom(node), tag,
                                          casts.is_none() ? atom("no_fun") : casts}));
+    // A session the other node still thinks is under way: tell it (global.erl's
+    // send_cancel_connect; callers that end a session normally drop pending_ first).
+    if (auto p = pending_.find(node); p != pending_.end() && p->second >= kVerifyConnectVsn && my_tag(node) == tag) {
+      auto st = state_.find(node);
+      send_cancel_connect_message(node, st == state_.end() || st->second.his_tag.is_none() ? atom("undefined")
+                                                                                          : st->second.his_tag);
+    }
     auto r = resolvers_.find(node);
     if (r != resolvers_.end() && r->second == tag) resolvers_.erase(r);
   }
@@ -666,6 +801,12 @@ class Global final : public GenServer {
   std::map<Term, Lock, TermLess> locks_;                       // ResourceId -> lock
   std::unordered_map<Term, Term, term::TermHash> lock_refs_;  // mref -> ResourceId
   bool global_lock_down_ = false;
+  // Preventing overlapping partitions: on (OTP 25's default) until prepare_shutdown.
+  bool pop_ = true;
+  Term xcreation_;
+  int64_t op_id_ = 0;
+  LostConnections lost_;
+  std::set<Atom, AtomLess> removing_;  // nodes we dropped; their nodedown is no loss
 };
 
 }  // namespace

@@ -1,8 +1,11 @@
 # global from OTP 25 nodes against ergod (global_checks.erl): global:sync() returns, names and
 # locks work with ergod in the cluster; then two erl nodes that each connect only to ergod
 # are meshed by global, see each other's names, and neither side logs a warning or error.
+# Then overlapping partitions (global_pop_checks.erl): two erl nodes connected to each other
+# and to ergod, one losing the other, side by side with an erl node in ergod's place; ergod
+# must log what that node logs, and nothing else.
 source "$(dirname "$0")/lib.sh" "$@"
-erlc -o "$tmp" "$here/global_checks.erl" || fail "erlc global_checks.erl"
+erlc -o "$tmp" "$here/global_checks.erl" "$here/global_pop_checks.erl" || fail "erlc global checks"
 
 glb_cmd() { erl_cmd global_checks "$@"; }  # NAME CASE [ARG]
 check_out() {  # NAME CASE
@@ -32,6 +35,33 @@ check_out "$second" second
 check_out "$first" first
 
 no_error_logs
+
+# The lines ergod must have logged (ERGOD_LOG in OUT), each once; then out of $log, so that
+# no_error_logs sees only others.
+expect_ergod_logs() {  # OUT
+  while IFS= read -r -t 0.5 line <&3; do printf '%s\n' "$line" >>"$log"; done || true
+  local want n
+  while IFS= read -r want; do
+    n=$(grep -cF -- "$want" "$log" || true)
+    [[ $n == 1 ]] || fail "ergod logged ${n} times: $want"
+    grep -vF -- "$want" "$log" >"$log.rest" || true
+    mv "$log.rest" "$log"
+  done < <(sed -n 's/^ERGOD_LOG //p' "$1")
+  while IFS= read -r want; do  # lines a race may or may not bring
+    grep -vF -- "$want" "$log" >"$log.rest" || true
+    mv "$log.rest" "$log"
+  done < <(sed -n 's/^ERGOD_MAY_LOG //p' "$1")
+}
+for c in disconnect stop; do
+  name=pop${c}$$ rc=0
+  $(erl_cmd global_pop_checks "$name" "$c") -hidden >"$tmp/$name.out" 2>&1 || rc=$?
+  # The erl peers' own warnings reach the driver's output; the check compares them.
+  erl_out_ok "$tmp/$name.out" global_pop_checks "$c" "$rc" --allow-logs
+  expect_ergod_logs "$tmp/$name.out"
+  echo "ok: overlap $c ($(grep -c ^ERGOD_LOG "$tmp/$name.out") lines expected in ergod's log)"
+done
+no_error_logs
+
 kill -TERM "$ergod_pid"
 wait_for_exit || fail "ergod did not stop"
 [[ $ergod_status == 0 ]] || fail "exit status $ergod_status"
