@@ -20,9 +20,10 @@ class Runner final : public runtime::ProcessBehavior {
 
   void handle_message(runtime::Process& self, Term m) override {
     if (wake_) {
-      // Waiting for a later result (timer:sleep, disconnect_node): only {wake_, Value} ends it.
-      if (m.is_tuple() && m.tuple_arity() == 2 && m.element(0) == wake_)
-        self.exit(exit_reason(ApplyResult::ok(m.element(1))));
+      // Waiting for a later result (timer:sleep, disconnect_node): only {wake_, Value} (or
+      // a raise for wake_) ends it.
+      ApplyResult later;
+      if (read_later_message(m, wake_, later)) self.exit(exit_reason(std::move(later)));
       return;
     }
     ApplyResult r = fns_.apply(self, m_, f_, a_);

@@ -99,4 +99,31 @@ ApplyResult FunctionRegistry::apply_fun(runtime::Process& self, const Term& fun,
   return ApplyResult::error(Term::atom("undef"), Term::list({Term::tuple({fun, args, Term::nil()}), apply2_frame()}));
 }
 
+Term later_raise_message(const Term& ref, const ApplyResult& r) {
+  using K = ApplyResult::Kind;
+  const char* cls = r.kind == K::throw_ ? "throw" : r.kind == K::exit ? "exit" : "error";
+  return Term::tuple({ref, Term::atom(cls), r.value, r.stack ? r.stack : Term::nil()});
+}
+
+bool read_later_message(const Term& m, const Term& ref, ApplyResult& out) {
+  if (!m.is_tuple() || m.tuple_arity() < 2 || m.element(0) != ref) return false;
+  if (m.tuple_arity() == 2) {
+    out = ApplyResult::ok(m.element(1));
+    return true;
+  }
+  if (m.tuple_arity() != 4 || !m.element(1).is_atom()) return false;
+  const Term &cls = m.element(1), &reason = m.element(2);
+  if (cls.is_atom(Atom::make("throw"))) {
+    out = ApplyResult::ok(reason);
+    out.kind = ApplyResult::Kind::throw_;
+  } else if (cls.is_atom(Atom::make("exit"))) {
+    out = ApplyResult::exit(reason);
+  } else if (cls.is_atom(Atom::make("error"))) {
+    out = ApplyResult::error(reason, m.element(3));
+  } else {
+    return false;
+  }
+  return true;
+}
+
 }  // namespace ergod::services

@@ -59,6 +59,13 @@ struct ApplyResult {
   }
 };
 
+// A later result (ApplyResult::later) that raises instead of returning: the message
+// {Ref, Class, Reason, Stack} (Class: throw, exit or error) to the process running the call.
+Term later_raise_message(const Term& ref, const ApplyResult& raised);
+// The later message m for ref ({Ref, Value} or the above) as an ApplyResult; false when m is
+// not one for ref.
+bool read_later_message(const Term& m, const Term& ref, ApplyResult& out);
+
 // args: the argument list (a proper list of the registered arity).
 using Function = std::function<ApplyResult(runtime::Process& self, const Term& args)>;
 

@@ -38,16 +38,17 @@ class Rex final : public GenServer {
   }
 
   InfoResult handle_info(const Term& m) override {
-    if (!m.is_tuple() || m.tuple_arity() != 2) return NoReply{};
-    if (m.element(0).is_reference()) {
-      // {Ref, Value}: a later result (later()).
+    if (m.is_tuple() && (m.tuple_arity() == 2 || m.tuple_arity() == 4) && m.element(0).is_reference()) {
+      // {Ref, Value} or {Ref, Class, Reason, Stack}: a later result (later()).
       auto it = waiting_.find(m.element(0));
-      if (it != waiting_.end()) {
-        answer(it->second, m.element(1));
+      services::ApplyResult r;
+      if (it != waiting_.end() && services::read_later_message(m, it->first, r)) {
+        answer(it->second, to_rex(std::move(r)).value);
         waiting_.erase(it);
       }
       return NoReply{};
     }
+    if (!m.is_tuple() || m.tuple_arity() != 2) return NoReply{};
     static const Atom sbcast = Atom::make("sbcast"), send = Atom::make("send"), call = Atom::make("call"),
                       features_request = Atom::make("features_request");
     const Term& from = m.element(0);
@@ -83,7 +84,9 @@ class Rex final : public GenServer {
   // {call|block_call|cast, M, F, A, _GroupLeader}: the value, or what rpc's execute_call
   // answers on failure.
   Result run(const Term& req) {
-    services::ApplyResult r = fns_.apply(process(), req.element(1), req.element(2), req.element(3));
+    return to_rex(fns_.apply(process(), req.element(1), req.element(2), req.element(3)));
+  }
+  static Result to_rex(services::ApplyResult r) {
     using K = services::ApplyResult::Kind;
     Term exit_tag = Term::atom(term::atoms::EXIT), badrpc = Term::atom(term::atoms::badrpc);
     switch (r.kind) {
