@@ -35,6 +35,16 @@ struct NameMirror {
     std::lock_guard<std::mutex> l(mu);
     if (auto n = by_node.find(node.index()); n != by_node.end()) n->second.erase(name);
   }
+  // The lock table's ResourceId -> LockRequesterId, for global_can_set_lock.
+  std::unordered_map<uint32_t, std::unordered_map<Term, Term, term::TermHash>> locks;
+  void set_lock(Atom node, const Term& resource, const Term& requester) {
+    std::lock_guard<std::mutex> l(mu);
+    locks[node.index()][resource] = requester;
+  }
+  void del_lock(Atom node, const Term& resource) {
+    std::lock_guard<std::mutex> l(mu);
+    if (auto n = locks.find(node.index()); n != locks.end()) n->second.erase(resource);
+  }
 };
 NameMirror& mirror() {
   static NameMirror m;
@@ -49,6 +59,15 @@ Term global_whereis(Atom node, const Term& name) {
   if (n == m.by_node.end()) return Term();
   auto it = n->second.find(name);
   return it == n->second.end() ? Term() : it->second;
+}
+
+bool global_can_set_lock(Atom node, const Term& id) {
+  auto& m = mirror();
+  std::lock_guard<std::mutex> l(m.mu);
+  auto n = m.locks.find(node.index());
+  if (n == m.locks.end()) return true;
+  auto it = n->second.find(id.element(0));
+  return it == n->second.end() || it->second == id.element(1);
 }
 
 std::vector<Term> global_names_of(Atom node, const Term& pid) {
@@ -201,6 +220,12 @@ class Global final : public GenServer {
       connected_.erase(node);
       for (auto& s : syncers_) s.nodes.erase(std::remove(s.nodes.begin(), s.nodes.end(), node), s.nodes.end());
       handle_nodedown(node, Down::disconnected);
+      reply_synced_syncers();
+    } else if (is(m, "nodedown", 2) && m.element(1).is_atom()) {
+      // A syncer's node monitor: the node could not be reached, or went down.
+      Atom node = m.element(1).atom_value();
+      end_sync_monitor(node, true);
+      for (auto& s : syncers_) s.nodes.erase(std::remove(s.nodes.begin(), s.nodes.end(), node), s.nodes.end());
       reply_synced_syncers();
     } else if (is(m, "DOWN", 5)) {
       delete_lock_of(m.element(1));
@@ -653,14 +678,28 @@ class Global final : public GenServer {
     for (Term l = nodes; l.is_cons(); l = l.tail()) {
       if (!l.head().is_atom()) continue;
       Atom n = l.head().atom_value();
-      if (n != self_node_ && connected_.count(n) && std::find(synced_.begin(), synced_.end(), n) == synced_.end())
-        s.nodes.push_back(n);
+      if (n == self_node_ || std::find(synced_.begin(), synced_.end(), n) != synced_.end()) continue;
+      // global.erl's syncer monitors each node, which dials one not connected: it either
+      // comes up (and syncs with us) or its nodedown ends the wait.
+      if (!connected_.count(n)) {
+        process().monitor_node(n, true);
+        ++sync_monitors_[n];
+      }
+      s.nodes.push_back(n);
     }
     if (s.nodes.empty()) return Reply{Term::atom(term::atoms::ok)};
     syncers_.push_back(std::move(s));
     return NoReply{};
   }
+  void end_sync_monitor(Atom node, bool fired) {
+    auto it = sync_monitors_.find(node);
+    if (it == sync_monitors_.end()) return;
+    if (!fired)
+      for (int i = 0; i < it->second; ++i) process().monitor_node(node, false);
+    sync_monitors_.erase(it);
+  }
   void mark_synced(Atom node) {
+    end_sync_monitor(node, false);
     for (auto& s : syncers_) s.nodes.erase(std::remove(s.nodes.begin(), s.nodes.end(), node), s.nodes.end());
     reply_synced_syncers();
   }
@@ -756,7 +795,10 @@ class Global final : public GenServer {
     const Term &resource = id.element(0), &requester = id.element(1);
     auto it = locks_.find(resource);
     if (it != locks_.end() && it->second.requester != requester) return false;
-    if (it == locks_.end()) it = locks_.emplace(resource, Lock{requester, {}}).first;
+    if (it == locks_.end()) {
+      it = locks_.emplace(resource, Lock{requester, {}}).first;
+      mirror().set_lock(self_node_, resource, requester);
+    }
     for (auto& [p, r] : it->second.holders)
       if (p == pid) return true;
     Term mref = process().monitor(pid);
@@ -785,6 +827,7 @@ class Global final : public GenServer {
     hs.erase(h);
     if (!hs.empty()) return;
     if (it->first.is_atom(Atom::make("global"))) global_lock_down_ = down;
+    mirror().del_lock(self_node_, it->first);
     locks_.erase(it);
   }
 
@@ -796,6 +839,7 @@ class Global final : public GenServer {
   std::map<Atom, bool, AtomLess> connected_;
   std::vector<Atom> synced_;
   std::vector<Syncer> syncers_;
+  std::map<Atom, int, AtomLess> sync_monitors_;  // monitor_node calls of syncers, per node
   std::map<Term, Name, TermLess> names_;
   std::unordered_map<Term, Term, term::TermHash> name_refs_;  // mref -> name
   std::map<Term, Lock, TermLess> locks_;                       // ResourceId -> lock

@@ -29,6 +29,10 @@ term::Term start_global(runtime::Runtime& rt);
 // gen_server:call({global, Name}, ...) resolves without asking global_name_server.
 term::Term global_whereis(term::Atom node, const term::Term& name);
 
+// Whether id ({ResourceId, LockRequesterId}) could be set on node now: the resource is free or
+// held by that requester (global.erl's can_set_lock, a read of the lock table; any thread).
+bool global_can_set_lock(term::Atom node, const term::Term& id);
+
 // The names global has for pid on node (this node's own view; global.erl's global_pid_names).
 std::vector<term::Term> global_names_of(term::Atom node, const term::Term& pid);
 

@@ -20,17 +20,19 @@ const Atom kGenCall = Atom::make("$gen_call");
 
 Term atom(const char* s) { return Term::atom(s); }
 
+enum class Check { none, name, name_and_pid };
+
 class Registrar final : public runtime::ProcessBehavior {
  public:
-  // request: {register, Name, Pid, Method} or {unregister, Name}; result: the caller's answer
-  // unless the register is refused. The caller gets {ref, Answer}.
-  // check_free: register_name's checks (re_register_name takes the name whoever has it).
-  Registrar(Term request, Term result, bool check_free, Term reply_to, Term ref)
+  // request: {register, Name, Pid, Method}, {register_ext, ...} or {unregister, Name}; result:
+  // the caller's answer unless the register is refused. The caller gets {ref, Answer}.
+  // check: what must hold under the lock (re_register_name takes the name whoever has it).
+  Registrar(Term request, Term result, Check check, Term reply_to, Term ref)
       : request_(std::move(request)),
         result_(std::move(result)),
         reply_to_(std::move(reply_to)),
         ref_(std::move(ref)),
-        check_free_(check_free) {}
+        check_(check) {}
 
   void init(Process& self) override {
     self_node_ = self.runtime().node();
@@ -73,11 +75,12 @@ class Registrar final : public runtime::ProcessBehavior {
 
   // The transaction's body (the Fun of register_name and the others), then the unlock.
   void locked(Process& self) {
-    if (check_free_) {
-      // register_name: the name free and the pid without one (check_dupname), under the lock.
+    if (check_ != Check::none) {
+      // register_name: the name free and the pid without one (check_dupname), under the lock;
+      // register_name_external: the name free.
       const Term &name = request_.element(1), &pid = request_.element(2);
       if (global_whereis(self_node_, name)) return finish(self, atom("no"));
-      std::vector<Term> others = global_names_of(self_node_, pid);
+      std::vector<Term> others = check_ == Check::name_and_pid ? global_names_of(self_node_, pid) : std::vector<Term>{};
       if (!others.empty()) {
         others.insert(others.begin(), name);
         log_error("global: " + term::to_string(pid) + " registered under several names: " +
@@ -153,7 +156,7 @@ class Registrar final : public runtime::ProcessBehavior {
 
   Term request_, result_, reply_to_, ref_, answer_, lock_id_;
   Atom self_node_;
-  bool check_free_;
+  Check check_;
   int64_t times_ = 0;
   std::vector<Atom> nodes_, known_;
   std::vector<Atom> mc_nodes_;
@@ -164,9 +167,9 @@ class Registrar final : public runtime::ProcessBehavior {
 };
 
 // Runs request in a registrar process; the caller's process waits for its answer.
-ApplyResult transaction(Process& self, Term request, Term result, bool check_free = false) {
+ApplyResult transaction(Process& self, Term request, Term result, Check check = Check::none) {
   Term ref = self.make_ref();
-  auto r = self.spawn(std::make_unique<Registrar>(std::move(request), std::move(result), check_free, self.self(), ref));
+  auto r = self.spawn(std::make_unique<Registrar>(std::move(request), std::move(result), check, self.self(), ref));
   if (!r.ok()) return ApplyResult::error(atom("system_limit"));
   return ApplyResult::later(ref);
 }
@@ -179,7 +182,31 @@ ApplyResult register_name(Process& self, const Term& args, const Term& method, b
     return ApplyResult::error(atom("function_clause"),
                               Term::list({Term::tuple({atom("global"), atom(fn), args, Term::nil()})}));
   }
-  return transaction(self, Term::tuple({atom("register"), name, pid, method}), atom("yes"), !re);
+  return transaction(self, Term::tuple({atom("register"), name, pid, method}), atom("yes"),
+                     re ? Check::none : Check::name_and_pid);
+}
+
+// register_name_external/2,3: {register_ext, Name, Pid, Method, node()}, if the name is free.
+ApplyResult register_name_external(Process& self, const Term& args, const Term& method) {
+  const Term &name = args.head(), &pid = args.tail().head();
+  if (!pid.is_pid())
+    return ApplyResult::error(atom("function_clause"),
+                              Term::list({Term::tuple({atom("global"), atom("register_name_external"), args, Term::nil()})}));
+  Term req = Term::tuple({atom("register_ext"), name, pid, method, Term::atom(self.runtime().node())});
+  return transaction(self, std::move(req), atom("yes"), Check::name);
+}
+
+ApplyResult unregister_name(Process& self, const Term& name) {
+  if (!global_whereis(self.runtime().node(), name)) return ApplyResult::ok(Term::atom(term::atoms::ok));
+  return transaction(self, Term::tuple({atom("unregister"), name}), Term::atom(term::atoms::ok));
+}
+
+// The server's {sync, Nodes} call; its answer {Ref, ok} comes straight to us.
+ApplyResult sync_call(Process& self, Term nodes) {
+  Term ref = self.make_ref();
+  self.send(Term::atom(kServer), Term::tuple({Term::atom(kGenCall), Term::tuple({self.self(), ref}),
+                                              Term::tuple({atom("sync"), std::move(nodes)})}));
+  return ApplyResult::later(ref);
 }
 
 Term default_method() { return Term::export_fun(Atom::make("global"), Atom::make("random_exit_name"), 3); }
@@ -197,19 +224,38 @@ void add_global_registrar_functions(FunctionRegistry& fns, std::function<std::ve
       return register_name(self, args, args.tail().tail().head(), re);
     });
   }
-  fns.add(global, Atom::make("unregister_name"), 1, [](Process& self, const Term& args) {
-    if (!global_whereis(self.runtime().node(), args.head())) return ApplyResult::ok(Term::atom(term::atoms::ok));
-    return transaction(self, Term::tuple({atom("unregister"), args.head()}), Term::atom(term::atoms::ok));
+  fns.add(global, Atom::make("unregister_name"), 1,
+          [](Process& self, const Term& args) { return unregister_name(self, args.head()); });
+  fns.add(global, Atom::make("register_name_external"), 2, [](Process& self, const Term& args) {
+    return register_name_external(self, args, default_method());
   });
-  // global:sync/0: the server's {sync, nodes()} call, its answer {Ref, ok} straight to us.
+  fns.add(global, Atom::make("register_name_external"), 3, [](Process& self, const Term& args) {
+    return register_name_external(self, args, args.tail().tail().head());
+  });
+  fns.add(global, Atom::make("unregister_name_external"), 1,
+          [](Process& self, const Term& args) { return unregister_name(self, args.head()); });
   fns.add(global, Atom::make("sync"), 0, [visible_nodes](Process& self, const Term&) {
     std::vector<Term> nodes;
     if (visible_nodes)
       for (const auto& n : visible_nodes()) nodes.push_back(Term::atom(n));
-    Term ref = self.make_ref();
-    self.send(Term::atom(kServer), Term::tuple({Term::atom(kGenCall), Term::tuple({self.self(), ref}),
-                                                Term::tuple({atom("sync"), Term::list(nodes)})}));
-    return ApplyResult::later(ref);
+    return sync_call(self, Term::list(nodes));
+  });
+  // sync/1: global.erl passes any list on; a list that is not proper crashes OTP's
+  // global_name_server in lists:delete/2 (the caller gets that exit, and the server is
+  // restarted). Ours answers the same exit and keeps running.
+  fns.add(global, Atom::make("sync"), 1, [](Process& self, const Term& args) {
+    const Term& nodes = args.head();
+    if (term::list_length(nodes) < 0) {
+      Term crash = Term::tuple(
+          {atom("function_clause"),
+           Term::list({Term::tuple({atom("lists"), atom("delete"), Term::list({Term::atom(self.runtime().node()), nodes}),
+                                    Term::nil()}),
+                       Term::tuple({atom("global"), atom("handle_call"), Term::integer(3), Term::nil()})})});
+      return ApplyResult::exit(Term::tuple(
+          {crash, Term::tuple({atom("gen_server"), atom("call"),
+                               Term::list({Term::atom(kServer), Term::tuple({atom("sync"), nodes}), atom("infinity")})})}));
+    }
+    return sync_call(self, nodes);
   });
   fns.add(global, Atom::make("send"), 2, [](Process& self, const Term& args) {
     const Term &name = args.head(), &msg = args.tail().head();

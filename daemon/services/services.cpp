@@ -4,6 +4,7 @@
 #include "behaviors/supervisor.h"
 
 #include "services/global.h"
+#include "services/global_locks.h"
 #include "services/global_registrar.h"
 #include "services/net_kernel.h"
 #include "services/pg.h"
@@ -46,6 +47,7 @@ void Services::install(dist::Distribution& dist, runtime::Runtime& rt) {
   add_global_functions(functions_);
   add_pg_functions(functions_);
   add_global_registrar_functions(functions_, [&dist] { return dist.visible_nodes(); });
+  add_global_lock_functions(functions_, [&dist] { return dist.visible_nodes(); });
   add_name_functions(functions_);
   add_connect_function(functions_, [&dist](const std::string& node, std::function<void(bool)> done) {
     dist.connect(node, [done = std::move(done)](Status s) { done(bool(s)); });

@@ -34,6 +34,8 @@ wait "$first_pid" || true
 check_out "$second" second
 check_out "$first" first
 
+erl_check global_checks rpc_locks
+
 no_error_logs
 
 # The lines ergod must have logged (ERGOD_LOG in OUT), each once; then out of $log, so that

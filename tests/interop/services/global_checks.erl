@@ -70,6 +70,23 @@ case_(first, _N, [ReadyFile]) ->
     ok = file:write_file(atom_to_list(ReadyFile), <<"ready">>),
     receive {done, From} -> From ! {self(), bye}, ok after 25000 -> error(second_never_came) end;
 
+%% global's lock, trans, external-name and sync/1 functions over rpc, side by side with a
+%% reference OTP node: the same answers, and the same exceptions (file and line left out:
+%% ergod runs no global.erl). The reference runs with connect_all false, so that its global
+%% does not mesh it with ergod, and its stop at the end is no partition for anyone; it has
+%% no code of ours, so a fun of this module fails there as on ergod.
+case_(rpc_locks, N, []) ->
+    ok = global:sync(),
+    Cookie = atom_to_list(erlang:get_cookie()),
+    {ok, Peer, PN} = peer:start(#{name => peer:random_name(),
+                                  args => ["-setcookie", Cookie, "-connect_all", "false"]}),
+    Want = lock_answers(PN),
+    Got = lock_answers(N),
+    peer:stop(Peer),
+    [io:format("differs: ~p~n  reference: ~p~n  ergod:     ~p~n", [I, W, G])
+     || {I, W, G} <- lists:zip3(lists:seq(1, length(Want)), Want, Got), W =/= G],
+    eq(Want, Got);
+
 %% The second: joins ergod only; global connects it to the first and hands it the name.
 case_(second, N, [First]) ->
     timed_sync(),
@@ -85,3 +102,53 @@ case_(second, N, [First]) ->
     eq(lists:sort([node(), First]), lists:sort(gen_server:call({global_name_server, N}, get_known))),
     {glb_first, First} ! {done, self()},
     receive {FirstPid, bye} -> ok after 5000 -> error(first_did_not_answer) end.
+
+lock_answers(T) ->
+    C = fun(F, A) -> norm(rpc:call(T, global, F, A), T) end,
+    Local = fun() -> x end,
+    true = global:set_lock({glb_held, me}, [node(), T]),
+    R1 = [C(set_lock, [{r1, me}]), C(set_lock, [foo]), C(set_lock, [{r1, me}, [T]]),
+          C(set_lock, [{r1, me}, []]), C(set_lock, [{r1, me}, foo]), C(set_lock, [foo, [T]]),
+          C(set_lock, [{r1, me}, [T], 0]), C(set_lock, [{r1, me}, [T], -1]), C(set_lock, [{r1, me}, [T], x]),
+          C(set_lock, [foo, [T], 0]), C(set_lock, [{r1, me}, [T, node(), 'nosuch@nohost'], 0]),
+          C(set_lock, [{glb_held, other}, [T], 0]), C(set_lock, [{glb_held, other}, [node()], 0]),
+          C(set_lock, [{glb_held, other}, [T, node()], 0]), C(set_lock, [{glb_held, other}, [T], 1]),
+          C(set_lock, [{glb_held, me}, [T], 0]), C(set_lock, [{glb_held, me}, [T, node()], 0])],
+    R2 = [C(trans, [{glb_held, other}, fun erlang:is_alive/0, [T], 0]),
+          C(trans, [{glb_held, other}, fun erlang:is_alive/0, [T, node()], 1]),
+          C(trans, [{t, me}, fun erlang:is_alive/0]), C(trans, [{t, me}, fun erlang:is_alive/0, [T]]),
+          C(trans, [{t, me}, fun erlang:is_alive/0, [T, node()], 0]), C(trans, [{t, me}, Local]),
+          C(trans, [{t, me}, Local, [T]]), C(trans, [{t, me}, 42, [T]]), C(trans, [{t, me}, 42, [T], 0]),
+          C(trans, [{t, me}, fun erlang:abs/1]), C(trans, [{t, me}, fun nosuch:f/0]),
+          C(trans, [foo, fun erlang:is_alive/0]), C(trans, [{t, me}, fun erlang:is_alive/0, [T], -1]),
+          C(trans, [{t, me}, fun erlang:is_alive/0, foo])],
+    R3 = [C(del_lock, [{r1, me}]), C(del_lock, [foo]), C(del_lock, [{r1, me}, [T]]),
+          C(del_lock, [{r1, me}, foo]), C(del_lock, [foo, [T]]), C(del_lock, [{glb_held, other}, [T]]),
+          %% none of the above took or dropped our lock
+          C(set_lock, [{glb_held, other}, [T], 0])],
+    true = global:del_lock({glb_held, me}, [node(), T]),
+    R4 = [C(set_lock, [{glb_held, other}, [T], 0])],
+    P = spawn(fun() -> receive stop -> ok end end),
+    R5 = [C(register_name_external, [{ext, T}, P]),
+          rpc:call(T, global, whereis_name, [{ext, T}]) =:= P,
+          C(register_name_external, [{ext, T}, P]),
+          C(register_name_external, [{ext2, T}, P, fun global:random_exit_name/3]),
+          C(register_name_external, [x, foo]), C(register_name_external, [x, foo, m]),
+          C(unregister_name_external, [{ext, T}]), C(unregister_name_external, [{ext, T}]),
+          rpc:call(T, global, whereis_name, [{ext, T}]),
+          C(unregister_name, [{ext2, T}]),
+          C(sync, [[]]), C(sync, [[T]]), C(sync, [['nosuch@nohost']])],
+    P ! stop,
+    R1 ++ R2 ++ R3 ++ R4 ++ R5.
+
+%% Node names as 'T' (the node asked) and 'ME'; stack frames without file and line.
+norm(X, T) when X =:= T -> 'T';
+norm(X, _) when X =:= node() -> 'ME';
+norm({M, F, A, Loc}, T) when is_atom(M), is_atom(F), is_list(Loc) ->
+    {M, F, norm(A, T), [E || E <- Loc, element(1, E) =/= file, element(1, E) =/= line]};
+norm(X, T) when is_list(X) -> norm_list(X, T);
+norm(X, T) when is_tuple(X) -> list_to_tuple(norm(tuple_to_list(X), T));
+norm(X, _) -> X.
+norm_list([], _) -> [];
+norm_list([H | L], T) -> [norm(H, T) | norm_list(L, T)];
+norm_list(Tail, T) -> norm(Tail, T).
