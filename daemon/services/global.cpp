@@ -16,6 +16,7 @@
 #include "runtime/ids.h"
 #include "services/global_locker.h"
 #include "services/global_overlap.h"
+#include "services/global_resolve.h"
 
 namespace ergod::services {
 
@@ -192,6 +193,12 @@ class Global final : public GenServer {
         his_resolved(node, m.element(2), m.element(3), m.element(5));
       else
         cancel_locker(node, m.element(6), Term());
+    } else if (is(m, "exchange_ops", 5) && m.element(1).is_atom()) {  // from our resolver
+      Atom node = m.element(1).atom_value();
+      if (my_tag(node) == m.element(2))
+        exchange_ops(node, m.element(3), m.element(4));
+      else
+        cancel_locker(node, m.element(2), Term());
     } else if (is(m, "new_nodes", 6) && m.element(1).is_atom()) {
       new_nodes(m.element(2), m.element(1), m.element(4), m.element(5));
     } else if (is(m, "in_sync", 3) && m.element(1).is_atom()) {
@@ -473,31 +480,35 @@ class Global final : public GenServer {
   }
 
   // global.erl's resolver process and exchange_ops, run in place: which of his names to take.
+  // His names against ours: new ones are taken; a clash is settled by the node of the smaller
+  // name (both sides agree which), in a resolver process as it needs rpc calls.
   void resolve(Atom node, const Term& tag, const Term& his_names) {
-    std::vector<Term> ops, res;
+    std::vector<Term> ops;
+    std::vector<NameClash> clashes;
+    bool we_settle = term::compare(Term::atom(self_node_), Term::atom(node)) < 0;
     for (const Term& n : to_vector(his_names)) {
-      if (!n.is_tuple() || n.tuple_arity() != 3) continue;
-      const Term &name = n.element(0), &pid = n.element(1), &method = n.element(2);
-      Term insert = Term::tuple({atom("insert"), n});
-      auto it = names_.find(name);
-      if (it == names_.end()) {
-        ops.push_back(insert);
-      } else if (it->second.pid != pid && term::compare(Term::atom(self_node_), Term::atom(node)) < 0) {
-        // A clash that the smaller node settles by running the resolve fun where our pid
-        // lives. We cannot run Erlang funs, so we do what global.erl does when that rpc
-        // fails: take his registration.
-        log_info("global: cannot run the resolve function for conflicting name " + term::to_string(name, 200) +
-                 "; " + term::to_string(pid, 100) + " keeps it");
-        (void)method;
-        ops.push_back(insert);
+      if (!n.is_tuple() || n.tuple_arity() != 3 || !n.element(1).is_pid()) {
+        log_warning("global_name_server: a bad name entry from " + std::string(node.name()) + " ignored: " +
+                    term::to_string(n, 400));
+        continue;
       }
+      const Term &name = n.element(0), &pid = n.element(1);
+      auto it = names_.find(name);
+      if (it == names_.end())
+        ops.push_back(Term::tuple({atom("insert"), n}));
+      else if (it->second.pid != pid && we_settle)
+        clashes.push_back(NameClash{name, pid, n.element(2), it->second.pid, it->second.method});
     }
+    if (!clashes.empty()) return start_global_resolver(process(), node, tag, std::move(clashes), std::move(ops), {});
+    exchange_ops(node, Term::list(ops), Term::nil());
+  }
+
+  // The outcome of resolve (or of its resolver): ours to apply, his (Resolved) to send him.
+  void exchange_ops(Atom node, const Term& my_ops, const Term& res) {
     NodeState& st = state_[node];
-    Term my_ops = Term::list(ops);
     gen_server::cast(process(), server_at(node),
-                     Term::tuple({atom("resolved"), Term::atom(self_node_), Term::list(res),
-                                  mk_known_list(node_vsn(node)), atom("unused"), Term::nil(), st.his_tag}));
-    (void)tag;
+                     Term::tuple({atom("resolved"), Term::atom(self_node_), res, mk_known_list(node_vsn(node)),
+                                  atom("unused"), Term::nil(), st.his_tag}));
     if (st.save == NodeState::Save::his_resolved) {
       st.save = NodeState::Save::my_ops;
       st.my_ops = my_ops;

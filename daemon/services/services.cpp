@@ -6,6 +6,7 @@
 #include "services/global.h"
 #include "services/global_locks.h"
 #include "services/global_registrar.h"
+#include "services/global_resolve.h"
 #include "services/net_kernel.h"
 #include "services/pg.h"
 #include "services/pg_functions.h"
@@ -48,6 +49,7 @@ void Services::install(dist::Distribution& dist, runtime::Runtime& rt) {
   add_pg_functions(functions_);
   add_global_registrar_functions(functions_, [&dist] { return dist.visible_nodes(); });
   add_global_lock_functions(functions_, [&dist] { return dist.visible_nodes(); });
+  add_global_resolve_functions(functions_);
   add_name_functions(functions_);
   add_connect_function(functions_, [&dist](const std::string& node, std::function<void(bool)> done) {
     dist.connect(node, [done = std::move(done)](Status s) { done(bool(s)); });

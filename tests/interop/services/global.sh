@@ -1,9 +1,11 @@
 # global from OTP 25 nodes against ergod (global_checks.erl): global:sync() returns, names and
 # locks work with ergod in the cluster; then two erl nodes that each connect only to ergod
 # are meshed by global, see each other's names, and neither side logs a warning or error.
-# Then overlapping partitions (global_pop_checks.erl): two erl nodes connected to each other
-# and to ergod, one losing the other, side by side with an erl node in ergod's place; ergod
-# must log what that node logs, and nothing else.
+# global's lock, trans, external-name and sync/1 functions over rpc answer as on an OTP node
+# (rpc_locks, side by side). Then overlapping partitions (global_pop_checks.erl): two erl
+# nodes connected to each other and to ergod, one losing the other, side by side with an erl
+# node in ergod's place; ergod must log what that node logs, and nothing else; and a name
+# clash that ergod settles (clash) ends as when an OTP node settles it.
 source "$(dirname "$0")/lib.sh" "$@"
 erlc -o "$tmp" "$here/global_checks.erl" "$here/global_pop_checks.erl" || fail "erlc global checks"
 
@@ -62,6 +64,11 @@ for c in disconnect stop; do
   expect_ergod_logs "$tmp/$name.out"
   echo "ok: overlap $c ($(grep -c ^ERGOD_LOG "$tmp/$name.out") lines expected in ergod's log)"
 done
+rc=0
+$(erl_cmd global_pop_checks "clash$$" clash) -hidden >"$tmp/clash.out" 2>&1 || rc=$?
+erl_out_ok "$tmp/clash.out" global_pop_checks clash "$rc" --allow-logs
+expect_ergod_logs "$tmp/clash.out"
+echo "ok: name clash settled by ergod"
 no_error_logs
 
 kill -TERM "$ergod_pid"

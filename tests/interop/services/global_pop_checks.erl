@@ -16,6 +16,20 @@ main([Node, Case | Args]) ->
     timer:apply_after(60000, erlang, halt, [3]),
     check_lib:run([Node, Case | Args], fun case_/3).
 
+%% clash: A and B, apart, register the same name; B then joins C, which has A's: C (the
+%% smaller node name) runs the name's resolve method (random_exit_name) on A, where its pid
+%% lives: B's pid is killed and A's keeps the name on every node.
+case_(clash, N, []) ->
+    {RefPeer, RefC} = start_peer(),
+    {Want, _} = clash(RefC),
+    peer:stop(RefPeer),
+    {Got, Names} = clash(N),
+    io:format("reference: ~p~nergod:     ~p~n", [Want, Got]),
+    eq(Want, Got),
+    %% A and B stop at the end: the race of case stop, for each.
+    [io:format("ERGOD_MAY_LOG ~ts~n", [unname(warning_text("C", "requested disconnect from", X), Names)])
+     || X <- ["A", "B"]],
+    ok;
 %% Case: how A loses B. disconnect: erlang:disconnect_node(B) on A; stop: B stops.
 %% When B stops, A and C see it go at about the same time: whether the one's lost_connection
 %% reaches the other before or after its own nodedown is a race (between OTP nodes too), and
@@ -123,9 +137,31 @@ unname(Text, Names) ->
 replace(Text, Pairs) ->
     lists:flatten(lists:foldl(fun({From, To}, T) -> string:replace(T, From, To, all) end, Text, Pairs)).
 
-start_peer() ->
+start_peer() -> start_peer(peer:random_name()).
+start_peer(Name) ->
     Cookie = atom_to_list(erlang:get_cookie()),
     Dir = filename:dirname(code:which(?MODULE)),
-    {ok, Peer, PN} = peer:start(#{name => peer:random_name(),
-                                  args => ["-setcookie", Cookie, "-pa", Dir]}),
+    {ok, Peer, PN} = peer:start(#{name => Name, args => ["-setcookie", Cookie, "-pa", Dir]}),
     {Peer, PN}.
+
+%% A and B are named after C (z...), so that C settles the clash of its session with B.
+clash(C) ->
+    U = "z" ++ integer_to_list(erlang:unique_integer([positive])),
+    {PA, A} = start_peer(U ++ "a"),
+    {PB, B} = start_peer(U ++ "b"),
+    Names = [{A, 'A'}, {B, 'B'}, {C, 'C'}],
+    true = erpc:call(A, net_kernel, connect_node, [C]),
+    ok = erpc:call(A, global, sync, []),
+    HA = erpc:call(A, ?MODULE, holder, []),
+    HB = erpc:call(B, ?MODULE, holder, []),
+    yes = erpc:call(A, global, register_name, [clash, HA]),
+    yes = erpc:call(B, global, register_name, [clash, HB]),
+    check_lib:wait(fun() -> erpc:call(C, global, whereis_name, [clash]) =:= HA end),
+    true = erpc:call(B, net_kernel, connect_node, [C]),
+    check_lib:wait(fun() -> lists:member(B, erpc:call(A, erlang, nodes, [])) end),
+    [ok = erpc:call(X, global, sync, []) || X <- [A, B]],
+    Settled = settle([A, B, C], fun(X) -> [{N, owner(erpc:call(X, global, whereis_name, [N]), Names)}
+                                           || N <- erpc:call(X, global, registered_names, [])] end, []),
+    Alive = [{rename(node(H), Names), erpc:call(node(H), erlang, is_process_alive, [H])} || H <- [HA, HB]],
+    [peer:stop(P) || P <- [PA, PB]],
+    {{[{rename(X, Names), V} || {X, V} <- Settled], Alive}, Names}.
