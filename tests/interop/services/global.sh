@@ -56,7 +56,7 @@ expect_ergod_logs() {  # OUT
     mv "$log.rest" "$log"
   done < <(sed -n 's/^ERGOD_MAY_LOG //p' "$1")
 }
-for c in disconnect stop; do
+for c in disconnect c_disconnects stop; do
   name=pop${c}$$ rc=0
   $(erl_cmd global_pop_checks "$name" "$c") -hidden >"$tmp/$name.out" 2>&1 || rc=$?
   # The erl peers' own warnings reach the driver's output; the check compares them.

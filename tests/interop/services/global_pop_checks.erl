@@ -30,7 +30,8 @@ case_(clash, N, []) ->
     [io:format("ERGOD_MAY_LOG ~ts~n", [unname(warning_text("C", "requested disconnect from", X), Names)])
      || X <- ["A", "B"]],
     ok;
-%% Case: how A loses B. disconnect: erlang:disconnect_node(B) on A; stop: B stops.
+%% Case: how A loses B. disconnect: erlang:disconnect_node(B) on A; stop: B stops;
+%% c_disconnects: C itself (ergod) drops B, so that its own lost_connection goes out.
 %% When B stops, A and C see it go at about the same time: whether the one's lost_connection
 %% reaches the other before or after its own nodedown is a race (between OTP nodes too), and
 %% the later one then logs that it asked B to disconnect. So only the outcome is compared,
@@ -45,8 +46,8 @@ case_(Case, N, []) ->
     #{c_logs := CLogs} = Want,
     #{names := Names} = Got,
     case Case of
-        disconnect -> [io:format("ERGOD_LOG ~ts~n", [unname(L, Names)]) || {warning, L} <- CLogs];
-        stop -> io:format("ERGOD_MAY_LOG ~ts~n", [unname(warning_text("C", "requested disconnect from", "B"), Names)])
+        stop -> io:format("ERGOD_MAY_LOG ~ts~n", [unname(warning_text("C", "requested disconnect from", "B"), Names)]);
+        _ -> [io:format("ERGOD_LOG ~ts~n", [unname(L, Names)]) || {warning, L} <- CLogs]
     end,
     ok.
 
@@ -54,8 +55,8 @@ warning_text(Self, What, Node) ->
     "'global' at node NODE_" ++ Self ++ " " ++ What ++ " node NODE_" ++ Node ++
         " in order to prevent overlapping partitions".
 
-strip(disconnect, R) -> maps:without([names, c_logs], R);
-strip(stop, R) -> maps:without([names, c_logs, logs], R).
+strip(stop, R) -> maps:without([names, c_logs, logs], R);
+strip(_, R) -> maps:without([names, c_logs], R).
 
 %% One run with C as the third node; the outcome with node names replaced by 'A', 'B', 'C'.
 run(Case, C, CLogs) ->
@@ -77,6 +78,7 @@ run(Case, C, CLogs) ->
     flush_logs(),
     case Case of
         disconnect -> true = erpc:call(A, erlang, disconnect_node, [B]);
+        c_disconnects -> true = erpc:call(C, erlang, disconnect_node, [B]);
         stop -> peer:stop(PB)
     end,
     Alive = [A, C | [B || Case =/= stop]],
