@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <atomic>
 #include <map>
-#include <mutex>
 #include <random>
 #include <set>
 #include <unordered_map>
@@ -14,6 +13,7 @@
 #include "base/log.h"
 #include "behaviors/gen_server.h"
 #include "runtime/ids.h"
+#include "services/global_lock_table.h"
 #include "services/global_locker.h"
 #include "services/global_overlap.h"
 #include "services/global_resolve.h"
@@ -22,82 +22,6 @@ namespace ergod::services {
 
 using term::Atom;
 using term::Term;
-
-namespace {
-// global_whereis's copy of every node's name table (one node per Runtime; tests run several).
-struct NameMirror {
-  std::mutex mu;
-  std::unordered_map<uint32_t, std::unordered_map<Term, Term, term::TermHash>> by_node;
-  void set(Atom node, const Term& name, const Term& pid) {
-    std::lock_guard<std::mutex> l(mu);
-    by_node[node.index()][name] = pid;
-  }
-  void erase(Atom node, const Term& name) {
-    std::lock_guard<std::mutex> l(mu);
-    if (auto n = by_node.find(node.index()); n != by_node.end()) n->second.erase(name);
-  }
-  // The lock table's ResourceId -> LockRequesterId, for global_can_set_lock.
-  std::unordered_map<uint32_t, std::unordered_map<Term, Term, term::TermHash>> locks;
-  void set_lock(Atom node, const Term& resource, const Term& requester) {
-    std::lock_guard<std::mutex> l(mu);
-    locks[node.index()][resource] = requester;
-  }
-  void del_lock(Atom node, const Term& resource) {
-    std::lock_guard<std::mutex> l(mu);
-    if (auto n = locks.find(node.index()); n != locks.end()) n->second.erase(resource);
-  }
-};
-NameMirror& mirror() {
-  static NameMirror m;
-  return m;
-}
-}  // namespace
-
-Term global_whereis(Atom node, const Term& name) {
-  auto& m = mirror();
-  std::lock_guard<std::mutex> l(m.mu);
-  auto n = m.by_node.find(node.index());
-  if (n == m.by_node.end()) return Term();
-  auto it = n->second.find(name);
-  return it == n->second.end() ? Term() : it->second;
-}
-
-bool global_can_set_lock(Atom node, const Term& id) {
-  auto& m = mirror();
-  std::lock_guard<std::mutex> l(m.mu);
-  auto n = m.locks.find(node.index());
-  if (n == m.locks.end()) return true;
-  auto it = n->second.find(id.element(0));
-  return it == n->second.end() || it->second == id.element(1);
-}
-
-std::vector<Term> global_names_of(Atom node, const Term& pid) {
-  auto& m = mirror();
-  std::lock_guard<std::mutex> l(m.mu);
-  std::vector<Term> names;
-  if (auto n = m.by_node.find(node.index()); n != m.by_node.end())
-    for (const auto& [name, p] : n->second)
-      if (p == pid) names.push_back(name);
-  return names;
-}
-
-void add_global_functions(FunctionRegistry& fns) {
-  Atom global = Atom::make("global");
-  fns.add(global, Atom::make("whereis_name"), 1, [](runtime::Process& self, const Term& args) {
-    Term pid = global_whereis(self.runtime().node(), args.head());
-    return ApplyResult::ok(pid ? pid : Term::atom(term::atoms::undefined));
-  });
-  fns.add(global, Atom::make("registered_names"), 0, [](runtime::Process& self, const Term&) {
-    auto& m = mirror();
-    std::vector<Term> names;
-    {
-      std::lock_guard<std::mutex> l(m.mu);
-      if (auto n = m.by_node.find(self.runtime().node().index()); n != m.by_node.end())
-        for (const auto& [name, pid] : n->second) names.push_back(name);
-    }
-    return ApplyResult::ok(Term::list(names));
-  });
-}
 
 namespace {
 
@@ -136,6 +60,7 @@ class Global final : public GenServer {
  public:
   InitResult init(const Term&) override {
     self_node_ = process().runtime().node();
+    locks_ = std::make_unique<GlobalLockTable>(self_node_);
     std::random_device rd;
     xcreation_ = overlap_xcreation((uint64_t(rd()) << 32) | rd(), process().runtime().creation());
     locker_ = start_global_locker(process(), {});
@@ -157,9 +82,10 @@ class Global final : public GenServer {
       delete_global_name(r.element(1));
       return Reply{Term::atom(term::atoms::ok)};
     }
-    if (is(r, "set_lock", 2) && is_lock_id(r.element(1))) return Reply{bool_term(set_lock(r.element(1), caller))};
+    if (is(r, "set_lock", 2) && is_lock_id(r.element(1)))
+      return Reply{bool_term(locks_->set(process(), r.element(1), caller))};
     if (is(r, "del_lock", 2) && is_lock_id(r.element(1))) {
-      del_lock(r.element(1), caller);
+      locks_->del(process(), r.element(1), caller);
       return Reply{Term::atom(term::atoms::true_)};
     }
     if (r.is_atom(Atom::make("get_known"))) return Reply{mk_known_list(0)};
@@ -235,7 +161,7 @@ class Global final : public GenServer {
       for (auto& s : syncers_) s.nodes.erase(std::remove(s.nodes.begin(), s.nodes.end(), node), s.nodes.end());
       reply_synced_syncers();
     } else if (is(m, "DOWN", 5)) {
-      delete_lock_of(m.element(1));
+      locks_->down(process(), m.element(1));
       delete_name_of(m.element(1));
     } else if (is(m, "whereis", 3)) {
       gen_server::reply(process(), m.element(2), where(m.element(1)));
@@ -273,10 +199,6 @@ class Global final : public GenServer {
   };
   struct Name {
     Term pid, method, mref;
-  };
-  struct Lock {
-    Term requester;                            // LockRequesterId
-    std::vector<std::pair<Term, Term>> holders;  // {Pid, Mref}
   };
   struct Syncer {
     Term from;
@@ -746,7 +668,7 @@ class Global final : public GenServer {
     }
     Term mref = process().monitor(pid);
     names_[name] = Name{pid, method, mref};
-    mirror().set(self_node_, name, pid);
+    global_table_set_name(self_node_, name, pid);
     name_refs_[mref] = name;
     if (!lock_still_set(from, extra)) delete_global_name(name);
   }
@@ -754,17 +676,17 @@ class Global final : public GenServer {
   // The lock that protected this registration is still the one set (global.erl: a name from
   // a session or registrar whose lock went away with its node must not stay).
   bool lock_still_set(const Term& from, const Term& extra) const {
-    auto it = locks_.find(atom("global"));
-    if (it == locks_.end()) return !global_lock_down_;
+    const GlobalLockTable::Lock* lock = locks_->find(atom("global"));
+    if (!lock) return !locks_->global_lock_down();
     if (from.is_pid()) {
-      for (auto& [p, r] : it->second.holders)
+      for (auto& [p, r] : lock->holders)
         if (p == from) return true;
       return false;
     }
     for (Term l = extra; l.is_cons(); l = l.tail())
       if (is(l.head(), "lock", 2)) {
         const Term& id = l.head().element(1);
-        return is_lock_id(id) && id.element(1) == it->second.requester;
+        return is_lock_id(id) && id.element(1) == lock->requester;
       }
     return false;
   }
@@ -775,14 +697,14 @@ class Global final : public GenServer {
     process().demonitor(it->second.mref, true);
     name_refs_.erase(it->second.mref);
     names_.erase(it);
-    mirror().erase(self_node_, name);
+    global_table_erase_name(self_node_, name);
   }
   void delete_name_of(const Term& mref) {
     auto r = name_refs_.find(mref);
     if (r == name_refs_.end()) return;
     auto it = names_.find(r->second);
     if (it != names_.end() && it->second.mref == mref) {
-      mirror().erase(self_node_, it->first);
+      global_table_erase_name(self_node_, it->first);
       names_.erase(it);
     }
     name_refs_.erase(r);
@@ -800,48 +722,6 @@ class Global final : public GenServer {
       if (is(l.head(), "delete", 2)) delete_global_name(l.head().element(1));
   }
 
-  // ---- locks ({ResourceId, LockRequesterId}, shared by the pids of one requester) ------------
-
-  bool set_lock(const Term& id, const Term& pid) {
-    const Term &resource = id.element(0), &requester = id.element(1);
-    auto it = locks_.find(resource);
-    if (it != locks_.end() && it->second.requester != requester) return false;
-    if (it == locks_.end()) {
-      it = locks_.emplace(resource, Lock{requester, {}}).first;
-      mirror().set_lock(self_node_, resource, requester);
-    }
-    for (auto& [p, r] : it->second.holders)
-      if (p == pid) return true;
-    Term mref = process().monitor(pid);
-    it->second.holders.emplace_back(pid, mref);
-    lock_refs_[mref] = resource;
-    return true;
-  }
-  void del_lock(const Term& id, const Term& pid) {
-    auto it = locks_.find(id.element(0));
-    if (it != locks_.end() && it->second.requester == id.element(1)) remove_lock(it, pid, false);
-  }
-  void delete_lock_of(const Term& mref) {
-    auto r = lock_refs_.find(mref);
-    if (r == lock_refs_.end()) return;
-    auto it = locks_.find(r->second);
-    if (it == locks_.end()) return;
-    for (auto& [p, ref] : it->second.holders)
-      if (ref == mref) return remove_lock(it, Term(p), true);
-  }
-  void remove_lock(std::map<Term, Lock, TermLess>::iterator it, const Term& pid, bool down) {
-    auto& hs = it->second.holders;
-    auto h = std::find_if(hs.begin(), hs.end(), [&](auto& e) { return e.first == pid; });
-    if (h == hs.end()) return;
-    process().demonitor(h->second, true);
-    lock_refs_.erase(h->second);
-    hs.erase(h);
-    if (!hs.empty()) return;
-    if (it->first.is_atom(Atom::make("global"))) global_lock_down_ = down;
-    mirror().del_lock(self_node_, it->first);
-    locks_.erase(it);
-  }
-
   Atom self_node_;
   Term locker_;
   std::map<Atom, NodeState, AtomLess> state_;
@@ -853,9 +733,7 @@ class Global final : public GenServer {
   std::map<Atom, int, AtomLess> sync_monitors_;  // monitor_node calls of syncers, per node
   std::map<Term, Name, TermLess> names_;
   std::unordered_map<Term, Term, term::TermHash> name_refs_;  // mref -> name
-  std::map<Term, Lock, TermLess> locks_;                       // ResourceId -> lock
-  std::unordered_map<Term, Term, term::TermHash> lock_refs_;  // mref -> ResourceId
-  bool global_lock_down_ = false;
+  std::unique_ptr<GlobalLockTable> locks_;
   // Preventing overlapping partitions: on (OTP 25's default) until prepare_shutdown.
   bool pop_ = true;
   Term xcreation_;
