@@ -21,6 +21,9 @@ class FakeRouter : public RemoteRouter {
     return log({A("reg_send"), from, Term::atom(name), Term::atom(node), m});
   }
   bool send_alias(const Term& from, const Term& alias, Term m) override { return log({A("alias_send"), from, alias, m}); }
+  bool send_registered_noconnect(const Term& from, Atom name, Atom node, Term m) override {
+    return log({A("reg_send_noconnect"), from, Term::atom(name), Term::atom(node), m});
+  }
   bool link(const Term& from, const Term& to) override { return log({A("link"), from, to}) && connected; }
   bool unlink(const Term& from, const Term& to) override { return log({A("unlink"), from, to}); }
   bool link_exit(const Term& from, const Term& to, Term r) override { return log({A("link_exit"), from, to, r}); }
@@ -123,6 +126,23 @@ TEST_CASE("operations on remote pids, names and aliases go to the router in orde
   CHECK(router.next() == T({A("demonitor"), me, A("remote@host"), rp, ref}));
   CHECK(router.next() == T({A("monitor"), me, A("remote@host"), A("srv"), ref2}));
   CHECK(router.next() == T({A("demonitor"), me, A("remote@host"), A("srv"), ref2}));
+  rt.set_remote_router(nullptr);
+}
+
+TEST_CASE("a noconnect send to a remote name goes to the router as one, other dests as send", "[runtime][remote]") {
+  Runtime rt(local_node());
+  FakeRouter router;
+  rt.set_remote_router(&router);
+  Inbox in(rt, true);
+  Term me = in.pid(), rp = remote_pid(12);
+  REQUIRE(in.run([&](Process& p) {
+    p.send_noconnect(T({A("srv"), A("remote@host")}), A("m1"));
+    p.send_noconnect(rp, A("m2"));
+    p.send_noconnect(T({A("srv"), A("local@host")}), A("m3"));  // no such local name: dropped
+  }));
+  CHECK(router.next() == T({A("reg_send_noconnect"), me, A("srv"), A("remote@host"), A("m1")}));
+  CHECK(router.next() == T({A("send"), me, rp, A("m2")}));
+  CHECK(router.pending() == 0);
   rt.set_remote_router(nullptr);
 }
 
