@@ -6,7 +6,8 @@
 %%   erl -s global_pop_checks main ErgodNode Case -hidden
 %% Prints "PASS Case" (check_lib:run/2) and, for the run against ergod, one line
 %% "ERGOD_LOG Text" per line the reference C logged, with the ergod run's node names, for the
-%% script to find in ergod's log.
+%% script to find in ergod's log ("ERGOD_MAY_LOG Text": a line a race may or may not bring).
+%% Case clash is a name clash that C settles, side by side the same way.
 -module(global_pop_checks).
 -export([main/1, log/2, holder/0]).
 -import(check_lib, [eq/2]).
