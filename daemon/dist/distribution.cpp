@@ -294,9 +294,13 @@ bool Distribution::send_direct(Atom node, Control& control, Term& payload) {
     link = it->second;
   }
   if (!adapt_to_peer(control, payload, link->flags())) return true;  // dropped, as OTP does
-  // A failure sent nothing (or the connection is closing): the queue retries, and the loop
-  // closes the connection if it fails again.
-  if (!link->send(control, payload)) return false;
+  // A failure sent nothing. A connection closing (or gone) takes the message with it, as in
+  // route_out and as erts drops what is sent to a connection going down: queued, it would
+  // dial the node again once the loop has seen it down (found with a spawn reply sent while
+  // a disconnect that the spawned process asked for was waiting for this read to end).
+  // Otherwise (output queue full) the queue retries, and the loop closes the connection if it
+  // fails again.
+  if (!link->send(control, payload)) return link->going();
   messages_out_.fetch_add(1, std::memory_order_relaxed);
   // Fragments over the watermark: the loop pumps them (a write completion may not follow if
   // this thread's direct write emptied the connection's queue).

@@ -98,6 +98,11 @@ class NodeLink : public FrameHandler, public std::enable_shared_from_this<NodeLi
     std::lock_guard<std::mutex> l(send_mu_);
     return !queue_.empty();
   }
+  // The connection is closing or gone (a send then fails). Any thread.
+  bool going() const {
+    std::lock_guard<std::mutex> l(send_mu_);
+    return detached_ || conn_->is_closing();
+  }
   // Writes what this worker thread's sends left queued, on every link (the WorkerFlush).
   static void flush_thread();
   // The connection is going away: every later send fails and no worker reads it any more

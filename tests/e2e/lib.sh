@@ -25,6 +25,10 @@ trap cleanup EXIT
 
 fail() {
   echo "FAIL: $*" >&2
+  # what ergod wrote since the last wait, without waiting for more
+  if [[ -n ${ergod_pid:-} ]]; then
+    while IFS= read -r -t 0.3 line <&3; do printf '%s\n' "$line" >>"$log"; done 2>/dev/null || true
+  fi
   if [[ -s $log ]]; then
     echo "--- ergod stderr so far:" >&2
     cat "$log" >&2

@@ -19,8 +19,9 @@ for _ in $(seq 1 20); do
 done
 [[ -n $restarted ]] || fail "ergod B did not restart: $(cat "$tmp/$b.log")"
 run_node_check after_kill "$b@$host"
-grep -E '^<[34]>' "$tmp/$b.log" && fail "ergod B logged errors or warnings"
-no_error_logs
+# The erl check ends while connected to both ergods: global's overlap warning is a race (see lib.sh).
+grep -E '^<[34]>' "$tmp/$b.log" | grep -vE "$overlap_race" && fail "ergod B logged errors or warnings"
+no_error_logs --peer-overlap-race
 
 c=ergodc$$
 start_other "$c" "other_$cookie" || fail "ergod C did not start"
