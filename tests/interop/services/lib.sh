@@ -11,8 +11,9 @@
 #   erl_out_ok OUT MODULE CASE EXIT [--allow-logs]  fails unless OUT is a passed check's output
 #   start_erl_bg NAME CASE  run_check in the background ($erl_bg_pid, output in $tmp/NAME.out)
 #   KEEP_OUT=FILE    (environment) erl_check copies each check's erl output there, to debug
+#   ERGOD_TEST_LEVEL=debug  (environment) the log level of the ergods started here (info)
 #   no_error_logs [--peer-overlap-race]  fails when ergod logged a warning or error (but, with
-#                    the option, global's overlap warning about a reference peer that stopped)
+#                    the option, global's overlap warning about a node that left it and another)
 # Every erl started here is killed at exit.
 source "$(dirname "${BASH_SOURCE[0]}")/../../e2e/lib.sh" "$@"
 
