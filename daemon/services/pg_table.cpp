@@ -45,6 +45,25 @@ void PgTable::join(const Term& group, const Term& pid_or_pids) {
   e.all.insert(e.all.begin(), pids.begin(), pids.end());
 }
 
+void PgTable::join_local(const Term& group, const Term& pid_or_pids) {
+  std::vector<Term> pids = pids_of(pid_or_pids);
+  std::lock_guard<std::mutex> l(mu_);
+  Entry& e = groups_[group];
+  e.all.insert(e.all.begin(), pids.begin(), pids.end());
+  e.local.insert(e.local.begin(), pids.begin(), pids.end());
+}
+
+bool PgTable::leave_local(const Term& group, const Term& pid_or_pids) {
+  std::vector<Term> pids = pids_of(pid_or_pids);
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = groups_.find(group);
+  if (it == groups_.end()) return false;
+  subtract(it->second.all, pids);
+  subtract(it->second.local, pids);
+  if (it->second.all.empty()) groups_.erase(it);
+  return true;
+}
+
 void PgTable::leave(const Term& pid_or_pids, const std::vector<Term>& groups) {
   std::vector<Term> pids = pids_of(pid_or_pids);
   std::lock_guard<std::mutex> l(mu_);
@@ -62,6 +81,11 @@ void PgTable::replace(const Term& group, const Term& old_pids, const Term& new_p
   Entry& e = groups_[group];
   subtract(e.all, pids_of(old_pids));
   e.all.insert(e.all.begin(), fresh.begin(), fresh.end());
+}
+
+bool PgTable::has(const Term& group) const {
+  std::lock_guard<std::mutex> l(mu_);
+  return groups_.count(group) > 0;
 }
 
 Term PgTable::members(const Term& group) const {
@@ -89,6 +113,13 @@ Term PgTable::local_groups() const {
   for (const auto& [g, e] : groups_)
     if (!e.local.empty()) v.push_back(g);
   return Term::list(v);
+}
+
+Term PgTable::snapshot() const {
+  std::lock_guard<std::mutex> l(mu_);
+  std::vector<std::pair<Term, Term>> kv;
+  for (const auto& [g, e] : groups_) kv.emplace_back(g, Term::list(e.all));
+  return Term::map(kv);
 }
 
 std::shared_ptr<PgTable> pg_table_open(Atom node, Atom scope) {

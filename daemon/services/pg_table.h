@@ -4,7 +4,7 @@
 // rpc read them without asking the scope process (as OTP's read the ETS table).
 // Lists keep pg.erl's order: a join puts its pids in front, a leave removes one occurrence of
 // each pid (lists:delete / --), a group whose last member leaves is gone.
-// ergod joins no local processes yet, so LocalPids stays [] (and the local functions answer []).
+// Local joins (ergod's own processes, pg:join over rpc) go in both lists, as pg.erl's do.
 // Not here: the scope process (pg.h) and the rpc functions (pg_functions.h).
 // Threads: the scope process writes; any thread reads (one mutex per table, rarely contended).
 #pragma once
@@ -22,16 +22,24 @@ class PgTable {
  public:
   // A remote join: {join, Peer, Group, PidOrPids}, or a group new in a peer's sync.
   void join(const term::Term& group, const term::Term& pid_or_pids);
+  // A local join: the pids go in front of both lists.
+  void join_local(const term::Term& group, const term::Term& pid_or_pids);
+  // A local leave (pg.erl's leave_local_update_ets): one occurrence of each pid goes from both
+  // lists; the group goes when no member is left. False when there was no such group.
+  bool leave_local(const term::Term& group, const term::Term& pid_or_pids);
   // A remote leave of pid_or_pids from each of groups (a peer's leave, its DOWN, a sync that
   // no longer names a group).
   void leave(const term::Term& pid_or_pids, const std::vector<term::Term>& groups);
   // A sync that names a group with other pids than before: New ++ (All -- Old).
   void replace(const term::Term& group, const term::Term& old_pids, const term::Term& new_pids);
 
+  bool has(const term::Term& group) const;
   term::Term members(const term::Term& group) const;        // [] when no such group
   term::Term local_members(const term::Term& group) const;  // idem
   term::Term groups() const;
   term::Term local_groups() const;
+  // #{Group => AllPids}: what pg:monitor_scope/0,1 answers.
+  term::Term snapshot() const;
 
  private:
   struct Entry {

@@ -188,3 +188,59 @@ TEST_CASE("pg's rpc functions read the scope's table; an unknown scope answers a
   CHECK(fc.value == A("function_clause"));
   CHECK(fc.stack == L({T({A("pg"), A("which_groups"), L({I(1)}), Term::nil()})}));
 }
+
+TEST_CASE("a local join is in both lists, reaches the peers, and ends with the member", "[pg]") {
+  Runtime rt;
+  REQUIRE(is_ok(start_kernel_safe_sup(rt, nullptr)));
+  Term scope = rt.whereis(Atom::make("pg"));
+  Inbox peer(rt);
+  gen_server::cast(rt, A("pg"), T({A("sync"), peer.pid(), Term::nil()}));
+  round_trip(rt, peer);
+  Term p = spawn_fn(rt, [](Process& self, Term) { self.exit(A("done")); });
+  CHECK(gen_server::call(rt, A("pg"), T({A("join_local"), A("g1"), L({p, p})})).value == A("ok"));
+  CHECK(recv(peer) == T({A("join"), scope, A("g1"), L({p, p})}));
+  auto t = pg_table_find(rt.node(), Atom::make("pg"));
+  CHECK(t->members(A("g1")) == L({p, p}));
+  CHECK(t->local_members(A("g1")) == L({p, p}));
+  CHECK(gen_server::call(rt, A("pg"), T({A("leave_local"), A("g1"), p})).value == A("ok"));
+  CHECK(recv(peer) == T({A("leave"), scope, p, L({A("g1")})}));
+  CHECK(gen_server::call(rt, A("pg"), T({A("leave_local"), A("g2"), p})).value == A("not_joined"));
+  // a new peer's discover is answered with the local groups
+  Inbox late(rt);
+  rt.send(A("pg"), T({A("discover"), late.pid()}));
+  CHECK(recv(late) == T({A("$gen_cast"), T({A("sync"), scope, L({T({A("g1"), L({p})})})})}));
+  rt.send(p, A("stop"));
+  CHECK(recv(peer) == T({A("leave"), scope, p, L({A("g1")})}));
+  CHECK(t->members(A("g1")) == Term::nil());
+}
+
+TEST_CASE("a monitor of the scope or a group hears every change until demonitor", "[pg]") {
+  Runtime rt;
+  REQUIRE(is_ok(start_kernel_safe_sup(rt, nullptr)));
+  Inbox watcher(rt);
+  Term p = spawn_idle(rt);
+  CHECK(gen_server::call(rt, A("pg"), T({A("join_local"), A("g1"), p})).value == A("ok"));
+  // The calls as the watcher makes them (a plain reference tag: the reply comes to its pid).
+  auto call = [&](Term req) {
+    Term tag;
+    REQUIRE(watcher.run([&](Process& self) { tag = self.make_ref(); }));
+    rt.send(A("pg"), T({A("$gen_call"), T({watcher.pid(), tag}), std::move(req)}));
+    return recv_if(watcher, [&](const Term& m) { return m.is_tuple() && m.element(0) == tag; }).element(1);
+  };
+  Term scope_reply = call(A("monitor"));
+  CHECK(scope_reply.element(1) == Term::map({{A("g1"), L({p})}}));
+  Term sref = scope_reply.element(0);
+  Term group_reply = call(T({A("monitor"), A("g2")}));
+  CHECK(group_reply.element(1) == Term::nil());
+  Term gref = group_reply.element(0);
+  CHECK(gen_server::call(rt, A("pg"), T({A("join_local"), A("g2"), L({p})})).value == A("ok"));
+  // the scope's monitors first, then the group's, as pg.erl's notify_group
+  CHECK(recv(watcher) == T({sref, A("join"), A("g2"), L({p})}));
+  CHECK(recv(watcher) == T({gref, A("join"), A("g2"), L({p})}));
+  CHECK(call(T({A("demonitor"), gref})) == A("ok"));
+  CHECK(call(T({A("demonitor"), gref})) == A("false"));
+  CHECK(gen_server::call(rt, A("pg"), T({A("leave_local"), A("g2"), p})).value == A("ok"));
+  CHECK(recv(watcher) == T({sref, A("leave"), A("g2"), L({p})}));
+  CHECK(call(T({A("demonitor"), sref})) == A("ok"));
+  CHECK_FALSE(watcher.receive(100ms).has_value());
+}
