@@ -177,12 +177,10 @@ void Connection::on_read(ssize_t nread) {
   if (nread < 0) {
     if (!up_) {
       // A peer that goes before the handshake ends is routine (a port probe, a dial given up, a
-      // node stopping; OTP logs nothing), unless it refused our challenge reply: the cookies differ.
-      bool refused_reply = hs_.state() == Handshake::State::await_ack;
+      // node stopping; OTP logs nothing), even when it refused our challenge reply: that node
+      // logs the wrong cookie as an error, and an OTP node in our place logs nothing.
       hs_.peer_closed();
-      std::string line = hs_.error() + " [" + address_ + "]";
-      if (refused_reply) log_warning(line);
-      else log_info(line);
+      log_info(hs_.error() + " [" + address_ + "]");
       return close(hs_.error());
     }
     return close("connection to node " + peer_node() + " closed by the peer" +
@@ -242,6 +240,8 @@ void Connection::advance_handshake() {
                      f == Handshake::Failure::alive_refused;
       if (routine) {
         log_info(hs_.error());
+      } else if (f == Handshake::Failure::bad_cookie) {
+        log_error(hs_.error());  // as dist_util's error_msg: OTP's words, no address
       } else {
         log_warning(hs_.error() + (address_.empty() ? "" : " [" + address_ + "]"));
       }

@@ -301,8 +301,8 @@ void Handshake::on_ack(std::string_view msg) {
   Digest got;
   std::copy(msg.begin() + 1, msg.end(), got.begin());
   if (!digest_equal(got, cookie_digest(our_challenge_, cookie()))) {
-    fail(Failure::bad_cookie, "connection attempt to node " + peer_node_ +
-                                  " cancelled: invalid challenge ack (the cookies differ)");
+    // dist_util's words (an error report on an OTP node).
+    fail(Failure::bad_cookie, "** Connection attempt to node " + peer_node_ + " cancelled. Invalid challenge ack. **");
     return;
   }
   state_ = State::done;
@@ -431,8 +431,8 @@ void Handshake::on_reply(std::string_view msg) {
   Digest got;
   std::copy(msg.begin() + 5, msg.end(), got.begin());
   if (!digest_equal(got, cookie_digest(our_challenge_, cookie()))) {
-    fail(Failure::bad_cookie, "connection attempt from node " + peer_node_ +
-                                  " rejected: invalid challenge reply (the cookies differ)");
+    // dist_util's words (an error report on an OTP node).
+    fail(Failure::bad_cookie, "** Connection attempt from node " + peer_node_ + " rejected. Invalid challenge reply. **");
     return;
   }
   if (alive_verdict_) {
