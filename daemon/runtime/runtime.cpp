@@ -6,6 +6,7 @@
 #include <cassert>
 #include <future>
 
+#include "base/log.h"
 #include "runtime/ids.h"
 #include "runtime/node_index.h"
 #include "runtime/node_watch.h"
@@ -181,7 +182,10 @@ bool Runtime::send_from(const Term& from, const Term& dest, Term message, uint8_
   Process* p = nullptr;
   if (dest.is_pid()) {
     if (!is_local_pid(dest)) {
-      if (pid_node(dest) == node_) return true;  // a pid of an earlier incarnation: dead
+      if (pid_node(dest) == node_) {  // a pid of an earlier incarnation: dead
+        log_old_incarnation(from, dest, message);
+        return true;
+      }
       if (RemoteRouter* r = router()) r->send(from, dest, std::move(message));
       return true;
     }
@@ -212,6 +216,23 @@ bool Runtime::send_from(const Term& from, const Term& dest, Term message, uint8_
     release(p);
   }
   return true;
+}
+
+namespace {
+// A pid of this node as erts prints it in its own log: <0.Id.Serial>, whatever its creation.
+std::string local_form(const Term& pid) {
+  const auto* b = pid.as<term::PidBox>();
+  return "<0." + std::to_string(b->id) + "." + std::to_string(b->serial) + ">";
+}
+}  // namespace
+
+// erts logs a local send to an earlier incarnation's pid as an error, in these words (a send
+// from another node to such a pid is dropped without a word, by both).
+void Runtime::log_old_incarnation(const Term& from, const Term& to, const Term& message) const {
+  std::string sender = from.is_pid() && pid_node(from) == node_ ? local_form(from) : term::to_string(from, 256);
+  log_error("Discarding message " + term::to_string(message, 1024) + " from " + sender + " to " + local_form(to) +
+            " in an old incarnation (" + std::to_string(to.as<term::PidBox>()->creation) + ") of this node (" +
+            std::to_string(creation_) + ")");
 }
 
 void Runtime::send_alias(const Term& from, const Term& alias, Term message, uint8_t flags) {

@@ -135,6 +135,8 @@ class Runtime {
   void dead_letter(Signal* s, const Term& dead_pid) noexcept;
   bool send_from(const Term& from, const Term& dest, Term message, uint8_t flags = 0);
   void send_alias(const Term& from, const Term& alias, Term message, uint8_t flags = 0);
+  // A local send to a pid of an earlier incarnation of this node: erts' error line.
+  void log_old_incarnation(const Term& from, const Term& to, const Term& message) const;
   Result<Spawned> spawn_from(Process* parent, std::unique_ptr<ProcessBehavior> behavior,
                              const SpawnOptions& opts);
   uint64_t registered_lookup(Atom name) const noexcept;  // packed id | serial << 32, or 0

@@ -1,7 +1,9 @@
 // Messages, pids, references and signal ordering.
+#include <mutex>
 #include <thread>
 #include <vector>
 
+#include "base/log.h"
 #include "support.h"
 
 using namespace rt_test;
@@ -171,4 +173,28 @@ TEST_CASE("run_in executes a function inside the process, and refuses a dead one
   rt.exit(fwd, A("kill"));
   await_down(in, ref);
   CHECK_FALSE(rt.run_in(fwd, [](Process&) {}));
+}
+
+TEST_CASE("a local send to a pid of an old creation is logged as erts logs it; a remote one is not", "[runtime][messages]") {
+  std::mutex mu;
+  std::vector<std::pair<ergod::LogLevel, std::string>> lines;
+  ergod::set_log_sink([&](ergod::LogLevel l, std::string_view m) {
+    std::lock_guard lock(mu);
+    lines.emplace_back(l, std::string(m));
+  });
+  RuntimeConfig cfg;
+  cfg.node_name = "ergod_test@localhost";
+  cfg.creation = 2;
+  Runtime rt(cfg);
+  Inbox in(rt);
+  auto* b = in.pid().as<ergod::term::PidBox>();
+  Term old = Term::pid(b->node, 53, 0, 1);
+  rt.deliver_send(old, A("from_afar"));  // another node's send: dropped without a word
+  REQUIRE(in.run([&](Process& p) { p.send(old, T({A("hello"), I(1)})); }));
+  ergod::set_log_sink({});
+  std::lock_guard lock(mu);
+  REQUIRE(lines.size() == 1);
+  CHECK(lines[0].first == ergod::LogLevel::error);
+  CHECK(lines[0].second == "Discarding message {hello,1} from <0." + std::to_string(b->id) + "." +
+                               std::to_string(b->serial) + "> to <0.53.0> in an old incarnation (1) of this node (2)");
 }
