@@ -175,6 +175,13 @@ void add_erlang_bifs(FunctionRegistry& fns, NodeSource src) {
     Term pid = self.runtime().whereis(name.atom_value());
     return ApplyResult::ok(pid ? pid : Term::atom(term::atoms::undefined));
   });
+  // erlang:send/2 (Dest ! Msg) from the process running the call: Msg, or badarg for a name
+  // not registered or a destination of no kind, as in erts.
+  add("send", 2, [](runtime::Process& self, const Term& args) {
+    const Term &dest = args.head(), &msg = args.tail().head();
+    if (!self.send(dest, msg)) return badarg();
+    return ApplyResult::ok(msg);
+  });
   add("registered", 0, [](runtime::Process& self, const Term&) {
     std::vector<Term> out;
     for (Atom a : self.runtime().registered()) out.push_back(Term::atom(a));
