@@ -285,9 +285,7 @@ void Connection::become_up() {
   log_info("connection " + std::string(hs_.is_initiator() ? "to" : "from") + " node " + peer_node() + " up [" +
            address_ + "], flags " + flags_to_string(hs_.flags()));
   // Ticks: every ticktime/4, a tick if we sent nothing; down after ticktime of silence.
-  uv_timer_stop(timer_);
-  uint64_t interval = std::max<uint64_t>(options_.net_ticktime_ms / 4, 1);
-  uv_timer_start(timer_, [](uv_timer_t* t) { static_cast<Connection*>(t->data)->on_tick(); }, interval, interval);
+  start_ticks();
   // The input lock from here: workers may read once on_up has made the link, and the
   // handshake's leftover frames must be delivered before anything they read.
   std::lock_guard<std::mutex> in(in_mu_);
@@ -298,6 +296,25 @@ void Connection::become_up() {
     deliver_frames(*handler_);
   }
   in_locked_ = false;
+}
+
+void Connection::start_ticks() {
+  uv_timer_stop(timer_);
+  uint64_t interval = options_.tick_every_ms ? options_.tick_every_ms : options_.net_ticktime_ms / 4;
+  interval = std::max<uint64_t>(interval, 1);
+  uv_timer_start(timer_, [](uv_timer_t* t) { static_cast<Connection*>(t->data)->on_tick(); }, interval, interval);
+}
+
+void Connection::set_ticks(uint32_t net_ticktime_ms, uint32_t tick_every_ms) {
+  options_.net_ticktime_ms = net_ticktime_ms;
+  options_.tick_every_ms = tick_every_ms;
+  if (up_ && !closing_) start_ticks();
+}
+
+int Connection::socket_fd() const {
+  uv_os_fd_t fd;
+  if (closing_ || !tcp_ || uv_fileno(reinterpret_cast<const uv_handle_t*>(tcp_), &fd) != 0) return -1;
+  return fd;
 }
 
 void Connection::deliver_frames(FrameHandler& frames) {
@@ -328,8 +345,8 @@ void Connection::on_tick() {
   uint64_t now = uv_now(loop_);
   if (worker_read_.exchange(false, std::memory_order_relaxed)) last_read_ms_ = now;
   if (now - last_read_ms_ >= options_.net_ticktime_ms) {
-    log_warning("node " + peer_node() + " not responding: nothing heard for " + std::to_string(now - last_read_ms_) +
-                " ms; removing (timed out) connection");
+    // dist_util's error, as OTP's single-line log formatter prints its two lines.
+    log_error("** Node " + peer_node() + " not responding **, ** Removing (timedout) connection **");
     return close("net_tick_timeout: node " + peer_node() + " silent for " +
                  std::to_string(options_.net_ticktime_ms) + " ms");
   }

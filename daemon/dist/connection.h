@@ -53,6 +53,9 @@ namespace ergod::dist {
 
 struct ConnectionOptions {
   uint32_t net_ticktime_ms = 60000;   // silence after which the peer is down; ticks every 1/4
+  // Ticks every this many ms instead (0: net_ticktime_ms / 4): while net_kernel changes the
+  // ticktime, ticks follow the shorter of the old and new times (net_kernel's aux ticker).
+  uint32_t tick_every_ms = 0;
   uint32_t setup_timeout_ms = 7000;   // net_setuptime: the whole handshake
   size_t max_frame = FrameReader::kDefaultMaxFrame;
   size_t max_output = size_t(64) << 20;  // queued bytes past which send_frame refuses
@@ -163,6 +166,11 @@ class Connection {
   uint64_t flags() const { return hs_.flags(); }  // negotiated, once up
   const Handshake& handshake() const { return hs_; }
   const std::string& peer_address() const { return address_; }
+  // The socket, for net_kernel:getopts/setopts (-1 when closing).
+  int socket_fd() const;
+  // net_kernel:set_net_ticktime: down after net_ticktime_ms of silence, a tick every
+  // tick_every_ms (0: a quarter of it) when nothing else was written; from the next tick on.
+  void set_ticks(uint32_t net_ticktime_ms, uint32_t tick_every_ms);
   size_t queued_bytes() const {  // any thread
     std::lock_guard<std::mutex> l(out_mu_);
     return queued_bytes_locked();
@@ -191,6 +199,7 @@ class Connection {
   void flush();
   void write_now_locked();
   void on_tick();
+  void start_ticks();  // the tick timer at the interval of options_
   void handle_closed();
 
   uv_loop_t* loop_;

@@ -141,6 +141,12 @@ void ConnectionManager::close() {
   waiters_.clear();
 }
 
+void ConnectionManager::set_ticks(uint32_t net_ticktime_ms, uint32_t tick_every_ms) {
+  config_.connection.net_ticktime_ms = net_ticktime_ms;
+  config_.connection.tick_every_ms = tick_every_ms;
+  for (auto& [id, c] : conns_) c->set_ticks(net_ticktime_ms, tick_every_ms);
+}
+
 Connection* ConnectionManager::connection(const std::string& node) const {
   if (table_.state(node) != PeerTable::State::up && table_.state(node) != PeerTable::State::up_pending) return nullptr;
   auto it = conns_.find(table_.owner(node));

@@ -62,6 +62,8 @@ class ConnectionManager final : private ConnectionHandler {
   void disconnect(const std::string& node, const std::string& reason = "disconnected");
   // Closes the listener and every connection.
   void close();
+  // net_kernel:set_net_ticktime: every connection, and those to come (ConnectionOptions).
+  void set_ticks(uint32_t net_ticktime_ms, uint32_t tick_every_ms);
 
   Connection* connection(const std::string& node) const;  // up connections only
   std::vector<std::string> nodes() const;                 // nodes with an up connection

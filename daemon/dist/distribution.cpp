@@ -9,6 +9,7 @@
 
 #include "dist/flags.h"
 #include "base/log.h"
+#include "dist/socket_options.h"
 #include "dist/tcp.h"
 
 namespace ergod::dist {
@@ -418,6 +419,22 @@ void Distribution::disconnect(const std::string& node, std::function<void(bool)>
     if (m.stopped || !m.cm->connection(node)) return done(false);
     m.disconnecting[node].push_back(std::move(done));
     m.cm->disconnect(node, "disconnected on request (net_kernel:disconnect)");
+  });
+}
+
+void Distribution::socket_options(const std::string& node, bool set, Term opts, std::function<void(Term)> done) {
+  post_task([this, node, set, opts = std::move(opts), done = std::move(done)] {
+    Impl& m = *impl_;
+    Connection* c = m.stopped ? nullptr : m.cm->connection(node);
+    int fd = c ? c->socket_fd() : -1;
+    if (fd < 0) return done(Term::tuple({Term::atom(term::atoms::error), Term::atom("noconnection")}));
+    done(set ? set_socket_options(fd, opts) : get_socket_options(fd, opts));
+  });
+}
+
+void Distribution::set_ticks(uint32_t net_ticktime_ms, uint32_t tick_every_ms) {
+  post_task([this, net_ticktime_ms, tick_every_ms] {
+    if (!impl_->stopped) impl_->cm->set_ticks(net_ticktime_ms, tick_every_ms);
   });
 }
 

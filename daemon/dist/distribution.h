@@ -106,6 +106,12 @@ class Distribution final : public runtime::RemoteRouter {
   // is gone and the runtime has fired its links and monitors (as net_kernel answers only after
   // the connection's controller exited), done(false) when it is not up.
   void disconnect(const std::string& node, std::function<void(bool)> done);
+  // net_kernel:getopts/setopts of a connected node (any thread): done, on the loop thread, gets
+  // what inet:getopts/setopts answer on its socket (socket_options.h), or {error, noconnection}.
+  void socket_options(const std::string& node, bool set, term::Term opts, std::function<void(term::Term)> done);
+  // net_kernel:set_net_ticktime (any thread): each connection, and each to come, is down after
+  // net_ticktime_ms of silence and ticks every tick_every_ms (0: a quarter of it).
+  void set_ticks(uint32_t net_ticktime_ms, uint32_t tick_every_ms);
 
   // ---- runtime::RemoteRouter (any thread) ----------------------------------------------------
   bool send(const term::Term& from, const term::Term& to, term::Term message) override;

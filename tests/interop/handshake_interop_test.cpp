@@ -229,7 +229,7 @@ TEST_CASE_METHOD(HandshakeTest, "a peer silent for net_ticktime is declared down
   TestNode &a = n.a, &b = n.b;
   REQUIRE(b.connect(a.name()).empty());
   CHECK(wait_until([&] { return a.down_with(b.name()); }, 5s));
-  CHECK(logs.contains("node " + b.name() + " not responding"));
+  CHECK(logs.contains("** Node " + b.name() + " not responding **, ** Removing (timedout) connection **"));
 }
 
 TEST_CASE_METHOD(HandshakeTest, "two ergod nodes dialling each other at once end with one connection", "[interop][handshake]") {
