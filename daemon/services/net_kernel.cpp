@@ -1,6 +1,9 @@
 // See net_kernel.h.
 #include "services/net_kernel.h"
 
+#include <algorithm>
+#include <climits>
+
 #include "base/log.h"
 #include "behaviors/gen_server.h"
 #include "dist/node_name.h"
@@ -61,13 +64,23 @@ class NetKernel final : public GenServer {
     if (is(r, "getopts", 3) || is(r, "setopts", 3)) {
       // net_kernel asks the connection's owner; with no connection up, it answers at once.
       const Term& node = r.element(1);
+      bool set = is(r, "setopts", 3);
+      if (set && node.is_atom(Atom::make("new"))) return NoReply{};  // not done: see the header
       bool up = node.is_atom() && env_.connected && env_.connected(std::string(node.atom_value().name()));
-      if (!node.is_atom(Atom::make("new")) && !up)
+      if (!up || !env_.socket_options)
         return Reply{Term::tuple({Term::atom(term::atoms::error), Term::atom("noconnection")})};
+      Runtime* rt = &process().runtime();
+      env_.socket_options(std::string(node.atom_value().name()), set, r.element(2),
+                          [rt, from](Term answer) { gen_server::reply(*rt, from, std::move(answer)); });
       return NoReply{};
     }
     if (r.is_atom(Atom::make("get_state"))) return Reply{state_map(me)};
-    if (r.is_atom(Atom::make("ticktime"))) return Reply{Term::integer(env_.ticktime_ms)};
+    if (r.is_atom(Atom::make("ticktime"))) {
+      if (change_to_ms_) return Reply{Term::tuple({Term::atom("ongoing_change_to"), Term::integer(change_to_ms_)})};
+      return Reply{Term::integer(env_.ticktime_ms)};
+    }
+    if (is(r, "new_ticktime", 3) && r.element(1).is_integer() && r.element(2).is_integer())
+      return Reply{new_ticktime(r.element(1), r.element(2))};
     if (r.is_atom(Atom::make("longnames")))
       return Reply{Term::atom(long_names(me) ? term::atoms::true_ : term::atoms::false_)};
     if (r.is_atom(Atom::make("nodename"))) return Reply{Term::atom(me)};
@@ -87,6 +100,13 @@ class NetKernel final : public GenServer {
     return NoReply{};  // net_kernel.erl: handle_call(_Msg, _From, State) -> {noreply, State}.
   }
   InfoResult handle_info(const Term& m) override {
+    if (m.is_atom(Atom::make("transition_period_end")) && change_to_ms_) {
+      // The change is done: the new time for ticks and for silence alike.
+      env_.ticktime_ms = change_to_ms_;
+      change_to_ms_ = 0;
+      if (env_.set_ticks) env_.set_ticks(uint32_t(env_.ticktime_ms), 0);
+      return NoReply{};
+    }
     ergod::log_warning("net_kernel got " + term::to_string(m, 512));
     return NoReply{};
   }
@@ -99,8 +119,29 @@ class NetKernel final : public GenServer {
   }
 
  private:
+  // net_kernel.erl's {new_ticktime, T, TP} with its tick intensity 4: T rounded up to whole
+  // ticks; during the transition period the shorter tick interval is used for sending.
+  Term new_ticktime(const Term& t, const Term& tp) {
+    if (change_to_ms_) return Term::tuple({Term::atom("ongoing_change_to"), Term::integer(change_to_ms_)});
+    const int64_t intensity = 4, old_ms = env_.ticktime_ms;
+    int64_t want = t.is_small() ? t.small_value() : INT64_MAX / 2;
+    want = std::min<int64_t>(std::max<int64_t>(want, intensity), UINT32_MAX - intensity);
+    int64_t new_ms = (want + intensity - 1) / intensity * intensity;
+    if (new_ms == old_ms) return Term::atom("unchanged");
+    change_to_ms_ = new_ms;
+    int64_t every = std::min(new_ms, old_ms) / intensity;
+    // Longer: silence is judged by the new time at once. Shorter: by the old one until the end.
+    if (env_.set_ticks) env_.set_ticks(uint32_t(std::max(new_ms, old_ms)), uint32_t(every));
+    // aux_ticker: one tick, then ticks enough to cover the period, then the end.
+    int64_t period = tp.is_small() ? std::max<int64_t>(tp.small_value(), 0) : INT64_MAX / 4;
+    int64_t ticks = period > 0 ? 1 + ((period - 1) / every + 1) : 1;
+    process().send_after((ticks - 1) * every, self(), Term::atom("transition_period_end"));
+    return Term::atom("change_initiated");
+  }
+
   NetKernelEnv env_;
   std::vector<Term> allowed_;  // net_kernel:allow/1 so far, in order
+  int64_t change_to_ms_ = 0;   // the new ticktime while a change is ongoing
 };
 
 }  // namespace
@@ -152,6 +193,64 @@ void add_name_functions(FunctionRegistry& fns) {
           [](runtime::Process& self, const Term&) { return ApplyResult::ok(Term::atom(self.runtime().node())); });
   fns.add(nk, Atom::make("get_state"), 0,
           [](runtime::Process& self, const Term&) { return ApplyResult::ok(state_map(self.runtime().node())); });
+}
+
+namespace {
+// Calls net_kernel from the process running the rpc; the function's value is map(Reply).
+template <class Map>
+ApplyResult ask_net_kernel(runtime::Process& self, Term request, Map map) {
+  Term ref = self.make_ref();
+  gen_server::call(self, Term::atom("net_kernel"), std::move(request), runtime::kInfinity,
+                   [ref, map](runtime::Process& p, Term reply) { p.send(p.self(), Term::tuple({ref, map(reply)})); });
+  return ApplyResult::later(ref);
+}
+
+// net_kernel.erl's ticktime_res: milliseconds to seconds, inside {A, Ms} too.
+Term to_seconds(const Term& r) {
+  if (r.is_small()) return Term::integer(r.small_value() / 1000);
+  if (r.is_tuple() && r.tuple_arity() == 2 && r.element(1).is_small())
+    return Term::tuple({r.element(0), Term::integer(r.element(1).small_value() / 1000)});
+  return r;
+}
+
+ApplyResult clause(const char* fn, Term args, Term below = Term()) {
+  std::vector<Term> stack{Term::tuple({Term::atom("net_kernel"), Term::atom(fn), std::move(args), Term::nil()})};
+  if (below) stack.push_back(std::move(below));
+  return ApplyResult::error(Term::atom("function_clause"), Term::list(stack));
+}
+
+ApplyResult set_ticktime(runtime::Process& self, const Term& t, const Term& tp, bool via_1) {
+  bool ok = t.is_integer() && t.is_small() && t.small_value() > 0 && tp.is_integer() && tp.is_small() &&
+            tp.small_value() >= 0;
+  if (!ok)
+    return clause("set_net_ticktime", Term::list({t, tp}),
+                  via_1 ? Term::tuple({Term::atom("net_kernel"), Term::atom("set_net_ticktime"), Term::integer(1), Term::nil()})
+                        : Term());
+  Term req = Term::tuple({Term::atom("new_ticktime"), Term::integer(t.small_value() * 1000),
+                          Term::integer(tp.small_value() * 1000)});
+  return ask_net_kernel(self, std::move(req), [](const Term& r) { return to_seconds(r); });
+}
+}  // namespace
+
+void add_tick_and_opts_functions(FunctionRegistry& fns) {
+  Atom nk = Atom::make("net_kernel");
+  fns.add(nk, Atom::make("get_net_ticktime"), 0, [](runtime::Process& self, const Term&) {
+    return ask_net_kernel(self, Term::atom("ticktime"), [](const Term& r) { return to_seconds(r); });
+  });
+  fns.add(nk, Atom::make("set_net_ticktime"), 1, [](runtime::Process& self, const Term& args) {
+    if (!args.head().is_integer()) return clause("set_net_ticktime", args);
+    return set_ticktime(self, args.head(), Term::integer(60), true);  // 60 s: OTP's default period
+  });
+  fns.add(nk, Atom::make("set_net_ticktime"), 2, [](runtime::Process& self, const Term& args) {
+    return set_ticktime(self, args.head(), args.tail().head(), false);
+  });
+  for (const char* op : {"getopts", "setopts"}) {
+    fns.add(nk, Atom::make(op), 2, [op](runtime::Process& self, const Term& args) {
+      const Term &node = args.head(), &opts = args.tail().head();
+      if (!node.is_atom() || !opts.is_list()) return clause(op, args);  // net_kernel.erl's guards
+      return ask_net_kernel(self, Term::tuple({Term::atom(op), node, opts}), [](const Term& r) { return r; });
+    });
+  }
 }
 
 Term start_net_kernel(runtime::Runtime& rt, NetKernelEnv env) {

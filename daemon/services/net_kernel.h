@@ -13,10 +13,16 @@
 //                            refuses other nodes' handshakes with not_allowed and does not
 //                            connect to them), else error
 //   allowed                  {ok, AllowList}
-//   {getopts | setopts, Node, _}  {error, noconnection} for a node not connected
+//   {getopts | setopts, Node, Opts}  inet:getopts/setopts on the node's socket (see
+//                            dist/socket_options.h), {error, noconnection} when not connected
+//   ticktime                 net_ticktime in ms, or {ongoing_change_to, NewMs} while changing
+//   {new_ticktime, Ms, TransitionMs}  unchanged | change_initiated | {ongoing_change_to, Ms},
+//                            with net_kernel's transition: a longer time ticks at the old rate
+//                            and times out at the new one at once; a shorter one ticks at the
+//                            new rate at once and times out at it when the transition ends
+//                            (after the period, rounded up to whole ticks of the shorter time)
 // Any other call gets no answer, as net_kernel.erl's catch-all (`{noreply, State}`) gives; so
-// do ticktime changes, spawn requests, and getopts/setopts of a connected node or
-// of new connections, which ergod does not implement.
+// do spawn requests and setopts of `new` connections, which ergod does not implement.
 // The cast {async_disconnect, Node} drops the connection without an answer; other casts are
 // ignored (as OTP does); other messages are logged as a warning and dropped (OTP logs "Net
 // kernel got ~tw" as an error).
@@ -43,6 +49,11 @@ struct NetKernelEnv {
   DisconnectFn disconnect;  // unset: no node is connected
   std::function<bool(const std::string& node)> connected;  // unset: none is
   std::function<void(std::vector<std::string> nodes)> allow;  // unset: the list is kept only
+  // inet:getopts/setopts on the connection's socket; done(answer) may run on any thread
+  // (Distribution::socket_options). Unset: getopts/setopts answer {error, noconnection}.
+  std::function<void(const std::string& node, bool set, Term opts, std::function<void(Term)> done)> socket_options;
+  // The connections' tick timing (Distribution::set_ticks). Unset: only the answers change.
+  std::function<void(uint32_t net_ticktime_ms, uint32_t tick_every_ms)> set_ticks;
   int64_t ticktime_ms = 60000;
 };
 
@@ -61,5 +72,9 @@ void add_connect_function(FunctionRegistry& fns, ConnectFn connect);
 // net_kernel:longnames/0, nodename/0 and get_state/0 for rpc and erpc, as net_kernel answers
 // the calls they make.
 void add_name_functions(FunctionRegistry& fns);
+
+// net_kernel:get_net_ticktime/0, set_net_ticktime/1,2 (seconds; OTP's guards and 60 s of
+// transition by default), getopts/2 and setopts/2 for rpc and erpc: calls to net_kernel.
+void add_tick_and_opts_functions(FunctionRegistry& fns);
 
 }  // namespace ergod::services

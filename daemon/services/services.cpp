@@ -51,6 +51,7 @@ void Services::install(dist::Distribution& dist, runtime::Runtime& rt) {
   add_global_lock_functions(functions_, [&dist] { return dist.visible_nodes(); });
   add_global_resolve_functions(functions_);
   add_name_functions(functions_);
+  add_tick_and_opts_functions(functions_);
   add_connect_function(functions_, [&dist](const std::string& node, std::function<void(bool)> done) {
     dist.connect(node, [done = std::move(done)](Status s) { done(bool(s)); });
   });
@@ -81,6 +82,10 @@ Status Services::start(runtime::Runtime& rt) {
       return false;
     };
     nk.allow = [d](std::vector<std::string> nodes) { d->allow(std::move(nodes)); };
+    nk.socket_options = [d](const std::string& node, bool set, Term opts, std::function<void(Term)> done) {
+      d->socket_options(node, set, std::move(opts), std::move(done));
+    };
+    nk.set_ticks = [d](uint32_t ticktime_ms, uint32_t every_ms) { d->set_ticks(ticktime_ms, every_ms); };
     nk.ticktime_ms = d->net_ticktime_ms();
   }
   if (!start_net_kernel(rt, std::move(nk))) return make_error("net_kernel did not start");

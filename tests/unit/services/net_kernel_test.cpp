@@ -1,6 +1,8 @@
 // net_kernel: what net_kernel.erl answers a remote caller, where ergod has a truthful value;
 // silence (as net_kernel.erl's catch-all gives) for the rest.
 #include <mutex>
+#include <thread>
+#include <vector>
 
 #include "../runtime/support.h"
 #include "behaviors/gen_server.h"
@@ -101,4 +103,33 @@ TEST_CASE("allow takes a list of atoms (ok, appended to allowed and handed to di
   CHECK(gen_server::call(rt, nk, A("allowed")).value == T({A("ok"), Term::list({A("a@h"), A("b@h")})}));
   std::lock_guard<std::mutex> l(mu);
   CHECK(handed == std::vector<std::string>{"a@h", "b@h"});
+}
+
+TEST_CASE("a ticktime change answers as net_kernel and moves the ticks through the transition", "[net_kernel]") {
+  Runtime rt;
+  NetKernelEnv env;
+  env.ticktime_ms = 60000;
+  std::mutex mu;
+  std::vector<std::pair<uint32_t, uint32_t>> ticks;
+  env.set_ticks = [&](uint32_t t, uint32_t every) {
+    std::lock_guard l(mu);
+    ticks.emplace_back(t, every);
+  };
+  REQUIRE(start_net_kernel(rt, env).is_pid());
+  Term nk = A("net_kernel");
+  auto change = [&](int64_t ms, int64_t tp) { return gen_server::call(rt, nk, T({A("new_ticktime"), I(ms), I(tp)})).value; };
+  CHECK(change(60000, 1000) == A("unchanged"));
+  // shorter: ticks at the new rate at once, silence judged by the old time until the end
+  CHECK(change(20000, 200) == A("change_initiated"));
+  CHECK(gen_server::call(rt, nk, A("ticktime")).value == T({A("ongoing_change_to"), I(20000)}));
+  CHECK(change(30000, 0) == T({A("ongoing_change_to"), I(20000)}));
+  for (int i = 0; i < 500 && gen_server::call(rt, nk, A("ticktime")).value != I(20000); ++i)
+    std::this_thread::sleep_for(10ms);  // the transition is net_kernel's own timer
+  CHECK(gen_server::call(rt, nk, A("ticktime")).value == I(20000));
+  // longer: silence judged by the new time at once, ticks at the old rate until the end
+  CHECK(change(40001, 0) == A("change_initiated"));  // rounded up to whole ticks: 40004
+  for (int i = 0; i < 500 && gen_server::call(rt, nk, A("ticktime")).value != I(40004); ++i)
+    std::this_thread::sleep_for(10ms);
+  std::lock_guard l(mu);
+  CHECK(ticks == std::vector<std::pair<uint32_t, uint32_t>>{{60000, 5000}, {20000, 0}, {40004, 5000}, {40004, 0}});
 }
