@@ -1,6 +1,8 @@
 // See pg_table.h.
 #include "services/pg_table.h"
 
+#include "services/ets_order.h"
+
 #include <algorithm>
 #include <unordered_map>
 
@@ -41,14 +43,14 @@ Directory& directory() {
 void PgTable::join(const Term& group, const Term& pid_or_pids) {
   std::vector<Term> pids = pids_of(pid_or_pids);
   std::lock_guard<std::mutex> l(mu_);
-  Entry& e = groups_[group];
+  Entry& e = entry(group);
   e.all.insert(e.all.begin(), pids.begin(), pids.end());
 }
 
 void PgTable::join_local(const Term& group, const Term& pid_or_pids) {
   std::vector<Term> pids = pids_of(pid_or_pids);
   std::lock_guard<std::mutex> l(mu_);
-  Entry& e = groups_[group];
+  Entry& e = entry(group);
   e.all.insert(e.all.begin(), pids.begin(), pids.end());
   e.local.insert(e.local.begin(), pids.begin(), pids.end());
 }
@@ -78,7 +80,7 @@ void PgTable::leave(const Term& pid_or_pids, const std::vector<Term>& groups) {
 void PgTable::replace(const Term& group, const Term& old_pids, const Term& new_pids) {
   std::vector<Term> fresh = pids_of(new_pids);
   std::lock_guard<std::mutex> l(mu_);
-  Entry& e = groups_[group];
+  Entry& e = entry(group);
   subtract(e.all, pids_of(old_pids));
   e.all.insert(e.all.begin(), fresh.begin(), fresh.end());
 }
@@ -100,19 +102,43 @@ Term PgTable::local_members(const Term& group) const {
   return it == groups_.end() ? Term::nil() : Term::list(it->second.local);
 }
 
+PgTable::Entry& PgTable::entry(const Term& group) {
+  auto [it, fresh] = groups_.try_emplace(group);
+  if (fresh) {
+    it->second.seq = next_seq_++;
+    it->second.hash = ets_key_hash(group);
+    most_groups_ = std::max(most_groups_, groups_.size());
+  }
+  return it->second;
+}
+
+std::vector<Term> PgTable::ets_order(bool local_only) const {
+  size_t buckets = ets_buckets(most_groups_);
+  struct Key {
+    size_t bucket;
+    uint64_t seq;
+    const Term* group;
+  };
+  std::vector<Key> keys;
+  for (const auto& [g, e] : groups_)
+    if (!local_only || !e.local.empty()) keys.push_back({ets_bucket(e.hash, buckets), e.seq, &g});
+  std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
+    return a.bucket != b.bucket ? a.bucket > b.bucket : a.seq > b.seq;
+  });
+  std::vector<Term> v;
+  v.reserve(keys.size());
+  for (const Key& k : keys) v.push_back(*k.group);
+  return v;
+}
+
 Term PgTable::groups() const {
   std::lock_guard<std::mutex> l(mu_);
-  std::vector<Term> v;
-  for (const auto& [g, e] : groups_) v.push_back(g);
-  return Term::list(v);
+  return Term::list(ets_order(false));
 }
 
 Term PgTable::local_groups() const {
   std::lock_guard<std::mutex> l(mu_);
-  std::vector<Term> v;
-  for (const auto& [g, e] : groups_)
-    if (!e.local.empty()) v.push_back(g);
-  return Term::list(v);
+  return Term::list(ets_order(true));
 }
 
 Term PgTable::snapshot() const {

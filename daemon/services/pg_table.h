@@ -3,7 +3,8 @@
 // pg:get_members/1,2, get_local_members/1,2, which_groups/0,1 and which_local_groups/0,1 over
 // rpc read them without asking the scope process (as OTP's read the ETS table).
 // Lists keep pg.erl's order: a join puts its pids in front, a leave removes one occurrence of
-// each pid (lists:delete / --), a group whose last member leaves is gone.
+// each pid (lists:delete / --), a group whose last member leaves is gone. The groups are
+// listed in the order of OTP's ETS table (ets_order.h).
 // Local joins (ergod's own processes, pg:join over rpc) go in both lists, as pg.erl's do.
 // Not here: the scope process (pg.h) and the rpc functions (pg_functions.h).
 // Threads: the scope process writes; any thread reads (one mutex per table, rarely contended).
@@ -44,12 +45,18 @@ class PgTable {
  private:
   struct Entry {
     std::vector<term::Term> all, local;
+    uint64_t seq = 0;   // when the key went into the table (newest first within a bucket)
+    uint32_t hash = 0;  // ets_key_hash
   };
+  Entry& entry(const term::Term& group);  // the group's entry, new at the end if missing
+  std::vector<term::Term> ets_order(bool local_only) const;
   struct Less {
     bool operator()(const term::Term& a, const term::Term& b) const { return term::exact_compare(a, b) < 0; }
   };
   mutable std::mutex mu_;
   std::map<term::Term, Entry, Less> groups_;
+  uint64_t next_seq_ = 0;
+  size_t most_groups_ = 0;  // the table's buckets grow with it and are kept
 };
 
 // The table of scope on node, created empty (replacing any older one, as a restarted scope

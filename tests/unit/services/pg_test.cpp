@@ -5,6 +5,7 @@
 
 #include "../runtime/support.h"
 #include "behaviors/gen_server.h"
+#include "services/ets_order.h"
 #include "services/pg_functions.h"
 #include "services/pg_table.h"
 #include "services/services.h"
@@ -243,4 +244,29 @@ TEST_CASE("a monitor of the scope or a group hears every change until demonitor"
   CHECK(recv(watcher) == T({sref, A("leave"), A("g2"), L({p})}));
   CHECK(call(T({A("demonitor"), sref})) == A("ok"));
   CHECK_FALSE(watcher.receive(100ms).has_value());
+}
+
+TEST_CASE("atom groups are listed in the order of OTP 25's ETS table", "[pg]") {
+  // The atom table's hashpjw, as erts computes it (values worked out from erts' algorithm).
+  CHECK(ets_key_hash(A("g1")) == 1697);
+  CHECK(ets_key_hash(A("x_y_z")) == 8286058);
+  CHECK(ets_key_hash(A("Elixir.Foo")) == 251785311);
+  CHECK(ets_bucket(1697, 256) == 161);
+  CHECK(ets_bucket(0x1FF, 300) == 255);  // bucket 511 is not split yet at 300 buckets
+  CHECK(ets_bucket(0x12B, 300) == 299);
+  // What erl 25.2 listed for these groups (pg:which_groups/0 after joins in this order).
+  Runtime rt;
+  auto t = pg_table_open(rt.node(), Atom::make("order_test"));
+  Term p = spawn_idle(rt);
+  for (const char* g : {"g1", "g2", "g3", "a", "b", "c", "z", "x_y_z", "Elixir.Foo"}) t->join(A(g), p);
+  CHECK(t->groups() == L({A("g3"), A("g2"), A("g1"), A("z"), A("x_y_z"), A("c"), A("b"), A("a"), A("Elixir.Foo")}));
+  // 300 keys grow the table past its first 256 buckets; erl 25.2 listed these first.
+  auto big = pg_table_open(rt.node(), Atom::make("order_test2"));
+  for (int i = 1; i <= 300; ++i) big->join(A(("k" + std::to_string(i)).c_str()), p);
+  std::vector<Term> first = ergod::term::list_elements(big->groups());
+  first.resize(15);
+  CHECK(Term::list(first) == L({A("k9"), A("k8"), A("k7"), A("k6"), A("k5"), A("k4"), A("k3"), A("k2"), A("k1"),
+                                A("k299"), A("k199"), A("k99"), A("k298"), A("k198"), A("k98")}));
+  pg_table_close(rt.node(), Atom::make("order_test"), t);
+  pg_table_close(rt.node(), Atom::make("order_test2"), big);
 }
