@@ -104,6 +104,29 @@ case_(monitors, T) ->
     eq({SRef, leave, g1, [P]}, recv(SRef)),
     eq(ok, gen_server:call({pg, T}, {demonitor, SRef})),
     receive X -> error({unexpected, X}) after 300 -> ok end;
+%% which_groups lists atom groups in the order of OTP's ETS table, on the target as here:
+%% the same list from both (300 groups grow the table past its first 256 buckets).
+case_(order, T) ->
+    P = sleeper(T),
+    Gs = [g1, g2, g3, a, b, c, z, x_y_z, 'Elixir.Foo'],
+    [ok = r(T, join, [G, P]) || G <- Gs],
+    eq([g3, g2, g1, z, x_y_z, c, b, a, 'Elixir.Foo'], r(T, which_groups, [])),
+    eq([g3, g2, g1, z, x_y_z, c, b, a, 'Elixir.Foo'], r(T, which_local_groups, [pg])),
+    Many = [list_to_atom("k" ++ integer_to_list(I)) || I <- lists:seq(1, 300)],
+    [ok = r(T, join, [G, P]) || G <- Many],
+    %% this node's own ETS table, filled the same way, is the reference
+    Ets = ets:new(order, [set, {read_concurrency, true}]),
+    [ets:insert(Ets, {G, [], []}) || G <- Gs ++ Many],
+    eq([G || [G] <- ets:match(Ets, {'$1', '_', '_'})], r(T, which_groups, [])),
+    %% a group left and joined again is newest in its bucket
+    ok = r(T, leave, [g1, P]),
+    ok = r(T, join, [g1, P]),
+    ets:delete(Ets, g1),
+    ets:insert(Ets, {g1, [], []}),
+    eq([G || [G] <- ets:match(Ets, {'$1', '_', '_'})], r(T, which_groups, [])),
+    exit(P, kill),
+    wait(fun() -> [] =:= r(T, which_groups, []) end),
+    ok;
 %% A scope that this node runs and the target does not (Phoenix.PubSub starts one per
 %% PubSub): its discover goes nowhere, without a log line on either side; a call fails at once.
 case_(other_scope, T) ->
