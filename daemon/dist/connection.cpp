@@ -1,6 +1,8 @@
 // A distribution connection on libuv (see connection.h).
 #include "dist/connection.h"
 
+#include "dist/socket_options.h"
+
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -84,6 +86,10 @@ void Connection::attach(uv_tcp_t* tcp) {
     uv_os_fd_t fd;
     std::lock_guard<std::mutex> l(out_mu_);
     if (uv_fileno(reinterpret_cast<uv_handle_t*>(tcp_), &fd) == 0) fd_ = fd;
+  }
+  if (!options_.socket_options.is_nil() && fd_ >= 0) {
+    term::Term r = set_socket_options(fd_, options_.socket_options);  // checked on the listener before
+    if (!r.is_atom(term::atoms::ok)) log_warning("options of new connections not set: " + term::to_string(r));
   }
   if (address_.empty() || hs_.is_initiator()) address_ = dist::peer_address(tcp_);
   last_read_ms_ = uv_now(loop_);

@@ -48,6 +48,7 @@
 #include "dist/handshake.h"
 #include "dist/tcp.h"
 #include "term/result.h"
+#include "term/term.h"
 
 namespace ergod::dist {
 
@@ -60,6 +61,8 @@ struct ConnectionOptions {
   size_t max_frame = FrameReader::kDefaultMaxFrame;
   size_t max_output = size_t(64) << 20;  // queued bytes past which send_frame refuses
   bool send_ticks = true;  // tests turn ticks off to play a silent peer
+  // net_kernel:setopts(new, Opts) so far, in order: set on each new socket (socket_options.h).
+  term::Term socket_options = term::Term::nil();
 };
 
 class Connection;

@@ -6,6 +6,7 @@
 #include "dist/epmd_client.h"
 #include "base/log.h"
 #include "dist/node_name.h"
+#include "dist/socket_options.h"
 
 namespace ergod::dist {
 
@@ -145,6 +146,17 @@ void ConnectionManager::set_ticks(uint32_t net_ticktime_ms, uint32_t tick_every_
   config_.connection.net_ticktime_ms = net_ticktime_ms;
   config_.connection.tick_every_ms = tick_every_ms;
   for (auto& [id, c] : conns_) c->set_ticks(net_ticktime_ms, tick_every_ms);
+}
+
+term::Term ConnectionManager::set_new_socket_options(const term::Term& opts) {
+  term::Term r = set_socket_options(listener_.socket_fd(), opts);
+  if (!r.is_atom(term::atoms::ok)) return r;
+  for (auto& [id, c] : conns_)
+    if (!c->is_up() && c->socket_fd() >= 0) set_socket_options(c->socket_fd(), opts);
+  std::vector<term::Term> all = term::list_elements(config_.connection.socket_options);
+  for (const term::Term& o : term::list_elements(opts)) all.push_back(o);
+  config_.connection.socket_options = term::Term::list(all);
+  return r;
 }
 
 Connection* ConnectionManager::connection(const std::string& node) const {

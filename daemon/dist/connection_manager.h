@@ -64,6 +64,10 @@ class ConnectionManager final : private ConnectionHandler {
   void close();
   // net_kernel:set_net_ticktime: every connection, and those to come (ConnectionOptions).
   void set_ticks(uint32_t net_ticktime_ms, uint32_t tick_every_ms);
+  // net_kernel:setopts(new, Opts): tried on the listening socket first (its answer if not ok,
+  // as net_kernel's setopts_on_listen), then set on connections still being set up and kept
+  // for every new one.
+  term::Term set_new_socket_options(const term::Term& opts);
 
   Connection* connection(const std::string& node) const;  // up connections only
   std::vector<std::string> nodes() const;                 // nodes with an up connection

@@ -432,6 +432,13 @@ void Distribution::socket_options(const std::string& node, bool set, Term opts, 
   });
 }
 
+void Distribution::set_new_socket_options(Term opts, std::function<void(Term)> done) {
+  post_task([this, opts = std::move(opts), done = std::move(done)] {
+    if (impl_->stopped) return done(Term::tuple({Term::atom(term::atoms::error), Term::atom("einval")}));
+    done(impl_->cm->set_new_socket_options(opts));
+  });
+}
+
 void Distribution::set_ticks(uint32_t net_ticktime_ms, uint32_t tick_every_ms) {
   post_task([this, net_ticktime_ms, tick_every_ms] {
     if (!impl_->stopped) impl_->cm->set_ticks(net_ticktime_ms, tick_every_ms);

@@ -109,6 +109,9 @@ class Distribution final : public runtime::RemoteRouter {
   // net_kernel:getopts/setopts of a connected node (any thread): done, on the loop thread, gets
   // what inet:getopts/setopts answer on its socket (socket_options.h), or {error, noconnection}.
   void socket_options(const std::string& node, bool set, term::Term opts, std::function<void(term::Term)> done);
+  // net_kernel:setopts(new, Opts) (any thread): done gets ok, {error, einval} or
+  // {error, {badopts, _}} (ConnectionManager::set_new_socket_options), on the loop thread.
+  void set_new_socket_options(term::Term opts, std::function<void(term::Term)> done);
   // net_kernel:set_net_ticktime (any thread): each connection, and each to come, is down after
   // net_ticktime_ms of silence and ticks every tick_every_ms (0: a quarter of it).
   void set_ticks(uint32_t net_ticktime_ms, uint32_t tick_every_ms);

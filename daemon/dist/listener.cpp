@@ -49,4 +49,10 @@ void Listener::close() {
   tcp_ = nullptr;
 }
 
+int Listener::socket_fd() const {
+  uv_os_fd_t fd;
+  if (!tcp_ || uv_fileno(reinterpret_cast<const uv_handle_t*>(tcp_), &fd) != 0) return -1;
+  return fd;
+}
+
 }  // namespace ergod::dist

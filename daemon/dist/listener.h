@@ -27,6 +27,7 @@ class Listener {
   int listen(const std::string& address, uint16_t port_min = 0, uint16_t port_max = 0);
   uint16_t port() const { return port_; }
   bool listening() const { return tcp_ != nullptr; }
+  int socket_fd() const;  // -1 when not listening
   void close();
 
  private:
