@@ -65,11 +65,15 @@ class NetKernel final : public GenServer {
       // net_kernel asks the connection's owner; with no connection up, it answers at once.
       const Term& node = r.element(1);
       bool set = is(r, "setopts", 3);
-      if (set && node.is_atom(Atom::make("new"))) return NoReply{};  // not done: see the header
+      Runtime* rt = &process().runtime();
+      if (set && node.is_atom(Atom::make("new"))) {
+        if (!env_.new_socket_options) return NoReply{};
+        env_.new_socket_options(r.element(2), [rt, from](Term answer) { gen_server::reply(*rt, from, std::move(answer)); });
+        return NoReply{};
+      }
       bool up = node.is_atom() && env_.connected && env_.connected(std::string(node.atom_value().name()));
       if (!up || !env_.socket_options)
         return Reply{Term::tuple({Term::atom(term::atoms::error), Term::atom("noconnection")})};
-      Runtime* rt = &process().runtime();
       env_.socket_options(std::string(node.atom_value().name()), set, r.element(2),
                           [rt, from](Term answer) { gen_server::reply(*rt, from, std::move(answer)); });
       return NoReply{};

@@ -22,7 +22,8 @@
 //                            new rate at once and times out at it when the transition ends
 //                            (after the period, rounded up to whole ticks of the shorter time)
 // Any other call gets no answer, as net_kernel.erl's catch-all (`{noreply, State}`) gives; so
-// do spawn requests and setopts of `new` connections, which ergod does not implement.
+// do spawn requests, which ergod does not implement. setopts(new, Opts) tries Opts on the
+// listening socket and keeps them for every new connection (ok, or that socket's error).
 // The cast {async_disconnect, Node} drops the connection without an answer; other casts are
 // ignored (as OTP does); other messages are logged as a warning and dropped (OTP logs "Net
 // kernel got ~tw" as an error).
@@ -52,6 +53,9 @@ struct NetKernelEnv {
   // inet:getopts/setopts on the connection's socket; done(answer) may run on any thread
   // (Distribution::socket_options). Unset: getopts/setopts answer {error, noconnection}.
   std::function<void(const std::string& node, bool set, Term opts, std::function<void(Term)> done)> socket_options;
+  // setopts(new, Opts): the options of connections to come (Distribution::
+  // set_new_socket_options). Unset: no answer, as before ergod had it.
+  std::function<void(Term opts, std::function<void(Term)> done)> new_socket_options;
   // The connections' tick timing (Distribution::set_ticks). Unset: only the answers change.
   std::function<void(uint32_t net_ticktime_ms, uint32_t tick_every_ms)> set_ticks;
   int64_t ticktime_ms = 60000;

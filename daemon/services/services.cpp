@@ -85,6 +85,9 @@ Status Services::start(runtime::Runtime& rt) {
     nk.socket_options = [d](const std::string& node, bool set, Term opts, std::function<void(Term)> done) {
       d->socket_options(node, set, std::move(opts), std::move(done));
     };
+    nk.new_socket_options = [d](Term opts, std::function<void(Term)> done) {
+      d->set_new_socket_options(std::move(opts), std::move(done));
+    };
     nk.set_ticks = [d](uint32_t ticktime_ms, uint32_t every_ms) { d->set_ticks(ticktime_ms, every_ms); };
     nk.ticktime_ms = d->net_ticktime_ms();
   }

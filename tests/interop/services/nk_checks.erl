@@ -16,7 +16,10 @@ against_both(Case, N) ->
     Cookie = atom_to_list(erlang:get_cookie()),
     %% hidden: global does not mesh it with ergod, whose connection to it would not follow
     %% the ticktime changes made here (and global would then drop ergod, an old-version node)
-    {ok, Peer, Ref} = peer:start(#{name => peer:random_name(), args => ["-setcookie", Cookie, "-hidden"]}),
+    %% controlled over stdio: dropping its distribution connection does not stop it
+    {ok, Peer, Ref} = peer:start(#{name => peer:random_name(), connection => standard_io,
+                                   args => ["-setcookie", Cookie, "-hidden"]}),
+    true = net_kernel:connect_node(Ref),
     try [ok = case_(Case, T) || T <- [Ref, N]], ok
     after peer:stop(Peer)
     end.
@@ -46,6 +49,13 @@ case_(opts, T) ->
     eq({error, {badopts, [{active, false}, {packet, 2}]}},
        nk(T, setopts, [Me, [{nodelay, true}, {active, false}, {packet, 2}]])),
     eq({ok, [{nodelay, true}]}, gen_server:call({net_kernel, T}, {getopts, Me, [nodelay]})),
+    %% new connections: tried on the listening socket, then kept for each new one
+    eq({error, einval}, nk(T, setopts, [new, [{bogus, 1}]])),
+    eq({error, {badopts, [{active, once}]}}, nk(T, setopts, [new, [{active, once}]])),
+    eq(ok, nk(T, setopts, [new, [{keepalive, true}]])),
+    true = erlang:disconnect_node(T),
+    wait(fun() -> pong =:= net_adm:ping(T) end),
+    eq({ok, [{keepalive, true}]}, nk(T, getopts, [Me, [keepalive]])),
     ok;
 case_(ticktime, T) ->
     eq(60, nk(T, get_net_ticktime, [])),
