@@ -257,6 +257,34 @@ void add_tick_and_opts_functions(FunctionRegistry& fns) {
   }
 }
 
+void add_allow_and_ping_functions(FunctionRegistry& fns, DisconnectFn disconnect) {
+  Atom nk = Atom::make("net_kernel");
+  fns.add(nk, Atom::make("allow"), 1, [](runtime::Process& self, const Term& args) {
+    return ask_net_kernel(self, Term::tuple({Term::atom("allow"), args.head()}), [](const Term& r) { return r; });
+  });
+  fns.add(nk, Atom::make("allowed"), 0, [](runtime::Process& self, const Term&) {
+    return ask_net_kernel(self, Term::atom("allowed"), [](const Term& r) { return r; });
+  });
+  fns.add(Atom::make("net_adm"), Atom::make("ping"), 1, [disconnect](runtime::Process& self, const Term& args) {
+    const Term& node = args.head();
+    if (!node.is_atom())  // net_adm.erl's guard
+      return ApplyResult::error(
+          Term::atom("function_clause"),
+          Term::list({Term::tuple({Term::atom("net_adm"), Term::atom("ping"), args, Term::nil()})}));
+    Term ref = self.make_ref();
+    Term dest = Term::tuple({Term::atom("net_kernel"), node});
+    Term req = Term::tuple({Term::atom("is_auth"), Term::atom(self.runtime().node())});
+    gen_server::try_call(self, dest, std::move(req), runtime::kInfinity,
+                         [ref, node, disconnect](runtime::Process& p, runtime::CallOutcome o) {
+                           bool pong = o.ok && o.value.is_atom(Atom::make("yes"));
+                           if (!pong && disconnect && !node.is_atom(p.runtime().node()))
+                             disconnect(std::string(node.atom_value().name()), [](bool) {});
+                           p.send(p.self(), Term::tuple({ref, Term::atom(pong ? "pong" : "pang")}));
+                         });
+    return ApplyResult::later(ref);
+  });
+}
+
 Term start_net_kernel(runtime::Runtime& rt, NetKernelEnv env) {
   StartOptions o;
   o.name = Atom::make("net_kernel");

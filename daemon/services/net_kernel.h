@@ -81,4 +81,9 @@ void add_name_functions(FunctionRegistry& fns);
 // transition by default), getopts/2 and setopts/2 for rpc and erpc: calls to net_kernel.
 void add_tick_and_opts_functions(FunctionRegistry& fns);
 
+// net_kernel:allow/1 and allowed/0 (calls to net_kernel), and net_adm:ping/1 (is_auth asked of
+// the node's net_kernel by the process running the rpc: pong, or pang after disconnect_node,
+// as net_adm does) for rpc and erpc.
+void add_allow_and_ping_functions(FunctionRegistry& fns, DisconnectFn disconnect);
+
 }  // namespace ergod::services

@@ -52,6 +52,9 @@ void Services::install(dist::Distribution& dist, runtime::Runtime& rt) {
   add_global_resolve_functions(functions_);
   add_name_functions(functions_);
   add_tick_and_opts_functions(functions_);
+  add_allow_and_ping_functions(functions_, [&dist](const std::string& node, std::function<void(bool)> done) {
+    dist.disconnect(node, std::move(done));
+  });
   add_connect_function(functions_, [&dist](const std::string& node, std::function<void(bool)> done) {
     dist.connect(node, [done = std::move(done)](Status s) { done(bool(s)); });
   });

@@ -1,6 +1,7 @@
 # net_kernel from OTP 25 nodes (nk_checks.erl): getopts/setopts of a connected node, the net
-# ticktime (its answers, the transition, the ticker following it), and a send to an old
-# incarnation; each check runs against ergod and against a real OTP node in its place.
+# ticktime (its answers, the transition, the ticker following it), a send to an old
+# incarnation, net_adm:ping and net_kernel:allow over rpc; each check runs against ergod
+# and against a real OTP node in its place.
 source "$(dirname "$0")/lib.sh" "$@"
 erlc -o "$tmp" "$here/nk_checks.erl" || fail "erlc nk_checks.erl"
 start_node
@@ -17,6 +18,8 @@ wait_for_line "Discarding message {hello,old} from <0." || fail "ergod did not l
 grep -qE '^<3>ergod: Discarding message \{hello,old\} from <0\.[0-9]+\.[0-9]+> to <0\.[0-9]+\.[0-9]+> in an old incarnation \([0-9]+\) of this node \([0-9]+\)$' "$log" ||
   fail "ergod's line is not erts' error: $(grep 'Discarding' "$log")"
 grep -q "from,afar" "$log" && fail "ergod logged a send from another node to its old incarnation"
+# Last: it leaves the target allowing only the erl node of this check.
+erl_check nk_checks ping_allow
 kill -TERM "$ergod_pid"
 wait_for_exit || fail "ergod did not stop"
 [[ $ergod_status == 0 ]] || fail "exit status $ergod_status"

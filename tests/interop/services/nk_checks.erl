@@ -78,6 +78,17 @@ case_(ticktime, T) ->
     eq(change_initiated, nk(T, set_net_ticktime, [60, 0])),
     wait(fun() -> 60 =:= nk(T, get_net_ticktime, []) end),
     ok;
+%% net_adm:ping and net_kernel:allow/allowed over rpc (allow last: it changes the target).
+case_(ping_allow, T) ->
+    eq(pong, rpc:call(T, net_adm, ping, [node()])),
+    eq(pong, rpc:call(T, net_adm, ping, [T])),
+    eq(pang, rpc:call(T, net_adm, ping, ['nosuch@nohost'])),
+    {badrpc, {'EXIT', {function_clause, [{net_adm, ping, ["x"], _}]}}} = rpc:call(T, net_adm, ping, ["x"]),
+    eq({ok, []}, nk(T, allowed, [])),
+    eq(error, nk(T, allow, [x])),
+    eq(ok, nk(T, allow, [[node(), 'other@nohost']])),
+    eq({ok, [node(), 'other@nohost']}, nk(T, allowed, [])),
+    ok;
 %% The ticker follows the new time: at 4 s, an idle target ticks every second. Both sides
 %% change with a transition period, as the docs ask, so that neither drops the other.
 case_(ticker, T) ->
