@@ -111,7 +111,7 @@ class NetKernel final : public GenServer {
       if (env_.set_ticks) env_.set_ticks(uint32_t(env_.ticktime_ms), 0);
       return NoReply{};
     }
-    ergod::log_warning("net_kernel got " + term::to_string(m, 512));
+    ergod::log_error("Net kernel got " + term::to_string(m, 512));  // net_kernel.erl's error_msg
     return NoReply{};
   }
   InfoResult handle_cast(const Term& m) override {

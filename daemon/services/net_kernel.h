@@ -25,8 +25,8 @@
 // do spawn requests, which ergod does not implement. setopts(new, Opts) tries Opts on the
 // listening socket and keeps them for every new connection (ok, or that socket's error).
 // The cast {async_disconnect, Node} drops the connection without an answer; other casts are
-// ignored (as OTP does); other messages are logged as a warning and dropped (OTP logs "Net
-// kernel got ~tw" as an error).
+// ignored (as OTP does); other messages are logged as OTP logs them (an error, "Net kernel got
+// ~tw") and dropped.
 // Threads: start() from a non-worker thread (it blocks until net_kernel is registered).
 #pragma once
 
