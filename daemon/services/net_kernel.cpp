@@ -230,8 +230,10 @@ ApplyResult set_ticktime(runtime::Process& self, const Term& t, const Term& tp, 
     return clause("set_net_ticktime", Term::list({t, tp}),
                   via_1 ? Term::tuple({Term::atom("net_kernel"), Term::atom("set_net_ticktime"), Term::integer(1), Term::nil()})
                         : Term());
-  Term req = Term::tuple({Term::atom("new_ticktime"), Term::integer(t.small_value() * 1000),
-                          Term::integer(tp.small_value() * 1000)});
+  // Seconds to ms without overflow (net_kernel keeps at most 2^32 ms anyway).
+  constexpr int64_t kMaxS = int64_t(1) << 40;
+  Term req = Term::tuple({Term::atom("new_ticktime"), Term::integer(std::min(t.small_value(), kMaxS) * 1000),
+                          Term::integer(std::min(tp.small_value(), kMaxS) * 1000)});
   return ask_net_kernel(self, std::move(req), [](const Term& r) { return to_seconds(r); });
 }
 }  // namespace
