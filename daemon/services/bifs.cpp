@@ -1,6 +1,8 @@
 // See bifs.h.
 #include "services/bifs.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <algorithm>
 #include <optional>
@@ -137,9 +139,24 @@ std::optional<Term> system_info(runtime::Process& self, const Term& key) {
 
 void add_erlang_bifs(FunctionRegistry& fns, NodeSource src) {
   Atom erlang = term::atoms::erlang;
+  // os:getpid/0: the daemon's OS process id as a string, as for the beam process.
+  fns.add(Atom::make("os"), Atom::make("getpid"), 0, [](runtime::Process&, const Term&) {
+    std::string s = std::to_string(::getpid());
+    std::vector<Term> chars;
+    for (char c : s) chars.push_back(Term::integer(c));
+    return ApplyResult::ok(Term::list(chars));
+  });
   auto add = [&](const char* f, unsigned arity, Function fn) { fns.add(erlang, Atom::make(f), arity, std::move(fn)); };
 
   add("node", 0, [](runtime::Process& self, const Term&) { return ApplyResult::ok(Term::atom(self.runtime().node())); });
+  // node/1: the node of a pid, port or reference; anything else badarg, as in erts.
+  add("node", 1, [](runtime::Process&, const Term& args) {
+    const Term& x = args.head();
+    if (x.is_pid()) return ApplyResult::ok(Term::atom(x.as<term::PidBox>()->node));
+    if (x.is_port()) return ApplyResult::ok(Term::atom(x.as<term::PortBox>()->node));
+    if (x.is_reference()) return ApplyResult::ok(Term::atom(x.as<term::RefBox>()->node));
+    return badarg();
+  });
   add("nodes", 0, [src](runtime::Process& self, const Term&) {
     Kinds k;
     k.visible = true;

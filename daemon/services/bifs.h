@@ -1,6 +1,8 @@
 // The erlang BIFs that ergod answers over rpc and erpc, registered in the FunctionRegistry:
 // only those with a truthful answer on a node that runs no Erlang code.
 //   erlang:node/0, nodes/0,1,2   as erts answers (order: known-only, hidden, visible, this)
+//   erlang:node/1                the node of a pid, port or reference
+//   erlang:send/2                the message (sent by the process running the call)
 //   erlang:is_alive/0            true (ergod is always distributed)
 //   erlang:whereis/1, registered/0, is_process_alive/1 (local pids), self/0 (the process
 //                                running the call: erpc's, or rex)
@@ -12,6 +14,7 @@
 // [{error_info, #{module => erl_erts_errors}}]} (ApplyResult::bif_error).
 //   timer:sleep/1                ok after T ms: the process running the call waits on a timer
 //                                (ApplyResult::after), holding no worker
+//   os:getpid/0                  the daemon's OS pid, as a string
 // Threads: NodeBook's up()/down() from the dist loop thread, everything else from workers.
 #pragma once
 

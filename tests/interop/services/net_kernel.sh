@@ -5,7 +5,7 @@
 source "$(dirname "$0")/lib.sh" "$@"
 erlc -o "$tmp" "$here/nk_checks.erl" || fail "erlc nk_checks.erl"
 start_node
-for c in opts ticktime ticker; do
+for c in opts ticktime ticker bifs; do
   erl_check nk_checks "$c"
 done
 no_error_logs

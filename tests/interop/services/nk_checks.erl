@@ -89,6 +89,18 @@ case_(ping_allow, T) ->
     eq(ok, nk(T, allow, [[node(), 'other@nohost']])),
     eq({ok, [node(), 'other@nohost']}, nk(T, allowed, [])),
     ok;
+%% erlang:node/1 and os:getpid/0 over rpc, as erts answers them.
+case_(bifs, T) ->
+    P = rpc:call(T, erlang, whereis, [rex]),
+    eq(T, rpc:call(T, erlang, node, [P])),
+    eq(node(), rpc:call(T, erlang, node, [self()])),
+    eq(node(), rpc:call(T, erlang, node, [make_ref()])),
+    {badrpc, {'EXIT', {badarg, [{erlang, node, [x], [{error_info, #{module := erl_erts_errors}}]} | _]}}} =
+        rpc:call(T, erlang, node, [x]),
+    Pid = rpc:call(T, os, getpid, []),
+    true = is_list(Pid) andalso Pid =/= [] andalso lists:all(fun(C) -> C >= $0 andalso C =< $9 end, Pid),
+    true = Pid =/= os:getpid(),
+    ok;
 %% The ticker follows the new time: at 4 s, an idle target ticks every second. Both sides
 %% change with a transition period, as the docs ask, so that neither drops the other.
 case_(ticker, T) ->
