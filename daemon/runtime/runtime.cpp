@@ -230,7 +230,7 @@ std::string local_form(const Term& pid) {
 // from another node to such a pid is dropped without a word, by both).
 void Runtime::log_old_incarnation(const Term& from, const Term& to, const Term& message) const {
   std::string sender = from.is_pid() && pid_node(from) == node_ ? local_form(from) : term::to_string(from, 256);
-  log_error("Discarding message " + term::to_string(message, 1024) + " from " + sender + " to " + local_form(to) +
+  log_error("Discarding message " + term::to_string(message, 1024, term::PrintStyle::w, &node_) + " from " + sender + " to " + local_form(to) +
             " in an old incarnation (" + std::to_string(to.as<term::PidBox>()->creation) + ") of this node (" +
             std::to_string(creation_) + ")");
 }

@@ -284,8 +284,12 @@ struct TermHash { size_t operator()(const Term& t) const { return hash(t); } };
 // printable binaries are <<"text">> (<<"text"/utf8>> for UTF-8 beyond ASCII) and printable
 // non-empty lists "text".
 enum class PrintStyle { w, p };
-// Erlang's printed form, iterative; long outputs are cut at max_bytes.
-std::string to_string(const Term& t, size_t max_bytes = 1 << 20, PrintStyle style = PrintStyle::w);
+// Erlang's printed form, iterative; long outputs are cut at max_bytes. With local_node, the
+// pids, ports and references of that node print as erts prints its own: <0.Id.Serial>,
+// #Port<0.Id>, #Ref<0.A.B.C> (those of other nodes keep the node's name: erts' number for a
+// node is its own table's).
+std::string to_string(const Term& t, size_t max_bytes = 1 << 20, PrintStyle style = PrintStyle::w,
+                      const Atom* local_node = nullptr);
 
 // Length of a proper list, or -1 if improper.
 int64_t list_length(const Term& t);

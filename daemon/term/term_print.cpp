@@ -201,7 +201,8 @@ struct Item {
 
 }  // namespace
 
-std::string to_string(const Term& root, size_t max_bytes, PrintStyle style) {
+std::string to_string(const Term& root, size_t max_bytes, PrintStyle style, const Atom* local_node) {
+  auto node = [local_node](Atom n) { return local_node && *local_node == n ? std::string("0") : std::string(n.name()); };
   std::string out;
   std::vector<Item> stack{{&root, nullptr}};
   while (!stack.empty() && out.size() < max_bytes) {
@@ -223,17 +224,17 @@ std::string to_string(const Term& root, size_t max_bytes, PrintStyle style) {
       case Kind::Nil: out += "[]"; break;
       case Kind::Pid: {
         auto* p = t.as<PidBox>();
-        out += "<" + std::string(p->node.name()) + "." + std::to_string(p->id) + "." + std::to_string(p->serial) + ">";
+        out += "<" + node(p->node) + "." + std::to_string(p->id) + "." + std::to_string(p->serial) + ">";
         break;
       }
       case Kind::Port: {
         auto* p = t.as<PortBox>();
-        out += "#Port<" + std::string(p->node.name()) + "." + std::to_string(p->id) + ">";
+        out += "#Port<" + node(p->node) + "." + std::to_string(p->id) + ">";
         break;
       }
       case Kind::Reference: {
         auto* r = t.as<RefBox>();
-        out += "#Ref<" + std::string(r->node.name());
+        out += "#Ref<" + node(r->node);
         for (int i = r->len; i-- > 0;) out += "." + std::to_string(r->ids[i]);
         out += ">";
         break;
