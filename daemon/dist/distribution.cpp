@@ -328,7 +328,10 @@ bool Distribution::route_out(Outgoing& o) {
     if (o.noconnect) return false;  // erlang:send's noconnect: not connected, dropped
     auto& held = m.connecting[node];
     held.push_back(std::move(o));
-    if (held.size() == 1) m.cm->connect(node, [this, node](Status s) { connect_done(node, s); });
+    if (held.size() == 1) {
+      log_debug("node " + node + " not connected: dialling it for " + (o.task ? "a task" : describe(o.control)));
+      m.cm->connect(node, [this, node](Status s) { connect_done(node, s); });
+    }
     return true;
   }
   NodeLink& link = *it->second;
@@ -468,8 +471,9 @@ void Distribution::node_up(Connection& c) {
   // Workers may send to it directly from now on (once nothing held for it is left unrouted).
   publish_link(Atom::make(c.peer_node()), link);
   // nodeup before anything from the node is delivered (this runs before its first frame).
-  if (auto* rt = runtime_.load(std::memory_order_acquire)) rt->node_up(Atom::make(c.peer_node()), hidden_connection(c, options_.dist.hidden));
-  if (node_event_) node_event_(c.peer_node(), true);
+  bool hidden = hidden_connection(c, options_.dist.hidden);
+  if (auto* rt = runtime_.load(std::memory_order_acquire)) rt->node_up(Atom::make(c.peer_node()), hidden);
+  if (node_event_) node_event_(c.peer_node(), true, hidden);
   // Idle workers read it too from now on (the connection holds its input lock until the
   // handshake's leftover frames are delivered).
   link->poll_from_workers();
@@ -479,7 +483,9 @@ void Distribution::node_up(Connection& c) {
 void Distribution::node_gone(const std::string& node, const std::string& reason) {
   Impl& m = *impl_;
   Atom a;
+  bool hidden = true;  // never up: nobody was told of it
   if (auto it = m.links.find(node); it != m.links.end()) {
+    hidden = hidden_connection(it->second->connection(), options_.dist.hidden);
     if (Atom::find(node, a)) publish_link(a, nullptr);
     it->second->detach();  // a worker still holding it sends nothing more to the connection
     m.links.erase(it);
@@ -487,7 +493,7 @@ void Distribution::node_gone(const std::string& node, const std::string& reason)
   update_nodes();
   (void)reason;
   if (auto* rt = runtime_.load(std::memory_order_acquire); rt && Atom::find(node, a)) rt->node_down(a);
-  if (node_event_) node_event_(node, false);
+  if (node_event_) node_event_(node, false, hidden);
   if (auto it = m.disconnecting.find(node); it != m.disconnecting.end()) {
     auto waiting = std::move(it->second);
     m.disconnecting.erase(it);

@@ -93,8 +93,9 @@ class Distribution final : public runtime::RemoteRouter {
   // error atom.
   void send_spawn_reply(term::Atom node, const term::Term& req_id, const term::Term& to, uint64_t flags,
                         const term::Term& result);
-  // Called on the loop thread when a node comes up (up = true) or goes down.
-  void set_node_event_handler(std::function<void(const std::string& node, bool up)> handler) {
+  // Called on the loop thread when a node comes up (up = true) or goes down. hidden: the
+  // connection is hidden (we or the peer are), or the node never was up (a failed connect).
+  void set_node_event_handler(std::function<void(const std::string& node, bool up, bool hidden)> handler) {
     node_event_ = std::move(handler);
   }
   // Dials node now (net_kernel:connect_node); done runs on the loop thread.
@@ -179,7 +180,7 @@ class Distribution final : public runtime::RemoteRouter {
   std::atomic<runtime::Runtime*> runtime_{nullptr};
   uint16_t port_ = 0;
   SpawnHandler spawn_handler_;
-  std::function<void(const std::string&, bool)> node_event_;
+  std::function<void(const std::string&, bool, bool)> node_event_;
   // The hand-off from other threads: swapped out whole by the loop thread.
   std::mutex queue_mu_;
   std::vector<Outgoing> queue_;

@@ -746,8 +746,12 @@ class Global final : public GenServer {
 
 void watch_nodes_for_global(dist::Distribution& dist, runtime::Runtime& rt,
                             std::function<void(const std::string& node, bool up)> also_call) {
-  dist.set_node_event_handler([&rt, also_call = std::move(also_call)](const std::string& node, bool up) {
+  dist.set_node_event_handler([&rt, also_call = std::move(also_call)](const std::string& node, bool up, bool hidden) {
     if (also_call) also_call(node, up);
+    // global.erl watches visible nodes only (net_kernel:monitor_nodes(true)): an init_connect
+    // to a hidden node is not OTP's, and one sent after its connection went (the cast is
+    // asynchronous) dialled it again.
+    if (hidden) return;
     Term msg = Term::tuple({Term::atom(up ? "nodeup" : "nodedown"), Term::atom(node), Term::map({})});
     rt.send(Term::atom(kServer), std::move(msg));
   });
