@@ -167,6 +167,11 @@ bool Scheduler::work_visible(const Worker* self) const noexcept {
   return false;
 }
 
+bool Scheduler::all_idle() const noexcept {
+  return spinning_.load(std::memory_order_relaxed) + sleeping_.load(std::memory_order_relaxed) >=
+         int(workers_.size());
+}
+
 void Scheduler::wake_if_needed() noexcept {
   std::atomic_thread_fence(std::memory_order_seq_cst);
   if (sleeping_.load(std::memory_order_relaxed) == 0) return;
@@ -329,8 +334,11 @@ void Scheduler::worker_main(Worker& w) {
         break;
       }
       // Messages read here wake their processes onto this worker's queue (seen just above);
-      // what reading sent (an unlink ack, a spawn reply) goes out now.
-      if (poll && poll()) {
+      // what reading sent (an unlink ack, a spawn reply) goes out now. Only while no worker
+      // runs anything (the node waits for the network, as a lone remote caller does): with
+      // work going on, the loop thread reads, in bigger batches than a worker that looks in
+      // between two processes.
+      if (poll && all_idle() && poll()) {
         flush_worker();
         continue;
       }

@@ -83,6 +83,7 @@ class Scheduler {
   bool work_visible(const Worker* self = nullptr) const noexcept;  // self: as self may see it
   void note_idle(Worker& w) noexcept;
   void wake_if_needed() noexcept;
+  bool all_idle() const noexcept;  // every worker spins or sleeps: none runs a process
   void sleep(Worker& w);
 
   Runtime& rt_;
