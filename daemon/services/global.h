@@ -1,6 +1,7 @@
 // global_name_server: ergod's side of OTP's global (kernel/src/global.erl), so that an OTP node
 // connecting to ergod completes global's connection protocol (global:sync() returns) and
-// global:register_name/trans on that node get their lock, register and del_lock answers.
+// global:register_name/trans on that node get their lock, register and del_lock answers; two
+// ergods complete the same protocol with each other (our locker takes the lock too).
 // ergod registers no names of its own; names other nodes register (register calls,
 // exchange/resolved, new_nodes) are kept, monitored and handed on to nodes that join later.
 // Protocol version 8, OTP 25's, with its prevention of overlapping partitions (the subset is

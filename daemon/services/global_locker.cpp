@@ -1,15 +1,20 @@
 // See global_locker.h. Calls go out one at a time (gen_server:multi_call sends them at once;
 // the replies, and so the outcome, are the same). While a call or the wait for the end of a
 // session is in progress, other messages stay queued, as in global.erl's locker loop.
+// global.erl's `receive ... after Timeout` is a {try_lock, Gen} timer: every message handled
+// re-arms it with a new Gen, so only the timer of the last one counts.
 #include "services/global_locker.h"
 
 #include <algorithm>
 #include <functional>
 #include <memory>
+#include <random>
+#include <utility>
 
 #include "base/log.h"
 #include "behaviors/gen_server.h"
 #include "runtime/ids.h"
+#include "services/global_table.h"
 
 namespace ergod::services {
 namespace {
@@ -39,6 +44,21 @@ class Locker final : public runtime::ProcessBehavior {
   void init(Process& self) override { node_ = self.runtime().node(); }
 
   void handle_message(Process& self, Term m) override {
+    if (is(m, "try_lock", 2) && m.element(1).is_integer()) {  // any other: logged as unexpected
+      // Only the timer of the last message handled counts; an older one is stale.
+      int64_t gen = -1;
+      if (m.element(1).to_int64(gen) && gen == gen_) {
+        tref_ = Term();
+        try_lock(self);
+      }
+      return;
+    }
+    handle(self, m);
+    if (!self.in_call()) arm(self);
+  }
+
+ private:
+  void handle(Process& self, const Term& m) {
     if (is(m, "his_the_locker", 5) && m.element(1).is_pid() && m.element(2).is_tuple() &&
         m.element(2).tuple_arity() >= 1) {
       int64_t vsn = 0;
@@ -61,7 +81,6 @@ class Locker final : public runtime::ProcessBehavior {
     }
   }
 
- private:
   struct Him {
     Atom node;
     Term locker;
@@ -113,18 +132,112 @@ class Locker final : public runtime::ProcessBehavior {
     // A 5-tuple names the session; one for an older session of that node is stale.
     if (m.tuple_arity() == 5 && m.element(4) != h->my_tag) return;
     Him him = *h;
-    Term a = self.self(), b = his_locker;
-    if (term::compare(b, a) < 0) std::swap(a, b);
-    Term lock_id = Term::tuple({Term::atom("global"), Term::list({a, b})});
-    lock_nodes_safely(self, lock_id, [this, him, lock_id](Process& p, bool set) {
+    Term lock_id = lock_id_with(self, his_locker);
+    lock_nodes_safely(self, lock_id, {}, [this, him, lock_id](Process& p, bool set) {
+      log_debug("global_name_server locker: " + std::string(him.node.name()) + "'s locker asked for our lock: " +
+                (set ? "set" : "refused"));
       send_lock_set(p, set, him.locker, him.vsn, him.his_tag);
-      if (!set) return;
+      if (!set) return arm(p);
       std::vector<Atom> known2{node_};
       known2.insert(known2.end(), known_.begin(), known_.end());
-      behaviors::gen_server::cast(p, Term::atom(kServer),
-                                  Term::tuple({Term::atom("lock_is_set"), Term::atom(him.node), him.my_tag, lock_id}));
-      wait_cancel(p, him, lock_id, std::move(known2));
+      lock_both_set(p, him, lock_id, std::move(known2));
     });
+  }
+
+  // global.erl's timeout of the locker loop: at once after a session, 0.2 s while we know no
+  // other node, else 1-3 s by the size of our partition; none while no session waits.
+  void arm(Process& self) {
+    ++gen_;
+    if (!tref_.is_none()) self.cancel_timer(std::exchange(tref_, Term()));
+    if (hims_.empty()) return;
+    int64_t ms = just_synced_ ? 0 : known_.empty() ? 200 : std::min<int64_t>(1000 + 100 * int64_t(known_.size()), 3000);
+    just_synced_ = false;
+    tref_ = self.send_after(ms, self.self(), Term::tuple({Term::atom("try_lock"), Term::integer(gen_)}));
+  }
+
+  // global.erl's select_node: when no global lock is set here, we lock our partition and his
+  // node for a session of our choice (one on this host first) and tell his locker, which
+  // then locks his partition (lock_requested on his side) and answers.
+  void try_lock(Process& self) {
+    Term probe = Term::tuple({Term::atom("global"), self.make_ref()});
+    if (!global_can_set_lock(node_, probe)) return arm(self);  // someone's global lock is set
+    // Sessions with nodes already in our partition need no lock of ours (exclude_known).
+    hims_.erase(std::remove_if(hims_.begin(), hims_.end(),
+                               [this](const Him& h) { return std::find(known_.begin(), known_.end(), h.node) != known_.end(); }),
+                hims_.end());
+    std::vector<const Him*> local, remote;
+    for (const Him& h : hims_) (same_host(h.node) ? local : remote).push_back(&h);
+    const auto& pool = local.empty() ? remote : local;
+    if (pool.empty()) return arm(self);
+    static std::mt19937 rng{std::random_device{}()};
+    Him him = *pool[std::uniform_int_distribution<size_t>(0, pool.size() - 1)(rng)];
+    Term lock_id = lock_id_with(self, him.locker);
+    lock_nodes_safely(self, lock_id, {him.node}, [this, him, lock_id](Process& p, bool set) {
+      if (!set) return arm(p);
+      log_debug("global_name_server locker: our partition is locked for the session with " +
+                std::string(him.node.name()));
+      std::vector<Atom> known1{node_, him.node};
+      known1.insert(known1.end(), known_.begin(), known_.end());
+      send_lock_set(p, true, him.locker, him.vsn, him.his_tag);
+      wait_his_lock(p, him, lock_id, std::move(known1));
+    });
+  }
+
+  // global.erl's lock_is_set: his locker answers our lock_set (through his server and ours);
+  // only the answer for this session counts. A cancel (his node went, or the session was
+  // restarted) ends it too.
+  void wait_his_lock(Process& self, Him him, Term lock_id, std::vector<Atom> known1) {
+    pending_ = Pending{him, lock_id, std::move(known1)};
+    Atom node = him.node;
+    Term tag = him.my_tag;
+    self.receive(
+        [node, tag](const Term& m) {
+          if ((is(m, "lock_set", 5) || is(m, "lock_set", 4)) && m.element(1).is_pid())
+            return runtime::pid_node(m.element(1)) == node;
+          return is(m, "cancel", 4) && m.element(1).is_atom(node) && m.element(2) == tag;
+        },
+        runtime::kInfinity, [this](Process& p, std::optional<Term> m) {
+          Pending w = std::move(pending_);
+          if (is(*m, "cancel", 4)) {
+            send_casts(p, m->element(3));
+            remove_him(w.him.node, w.him.my_tag);
+            return delete_global_lock(p, w.lock_id, w.known2, [this](Process& p) { arm(p); });
+          }
+          // An answer for an older session of that node: still waiting for ours.
+          if (m->tuple_arity() == 5 && m->element(4) != w.him.my_tag)
+            return wait_his_lock(p, w.him, w.lock_id, std::move(w.known2));
+          if (!m->element(2).is_atom(term::atoms::true_))
+            return delete_global_lock(p, w.lock_id, w.known2, [this](Process& p) { arm(p); });
+          lock_both_set(p, w.him, w.lock_id, std::move(w.known2));
+        });
+  }
+
+  // Both partitions are locked: the server exchanges names; we hold the lock until it ends
+  // the session.
+  void lock_both_set(Process& self, const Him& him, const Term& lock_id, std::vector<Atom> known) {
+    behaviors::gen_server::cast(self, Term::atom(kServer),
+                                Term::tuple({Term::atom("lock_is_set"), Term::atom(him.node), him.my_tag, lock_id}));
+    wait_cancel(self, him, lock_id, std::move(known));
+  }
+
+  Term lock_id_with(Process& self, const Term& his_locker) const {
+    Term a = self.self(), b = his_locker;
+    if (term::compare(b, a) < 0) std::swap(a, b);
+    return Term::tuple({Term::atom("global"), Term::list({a, b})});
+  }
+
+  bool same_host(Atom node) const {
+    auto host = [](std::string_view n) { return n.substr(n.find('@') + 1); };
+    return host(node.name()) == host(node_.name());
+  }
+
+  // {cancel, Node, Tag, Casts}: the new_nodes casts of a session, or no_fun.
+  void send_casts(Process& self, const Term& casts) {
+    for (Term l = casts; l.is_cons(); l = l.tail()) {
+      const Term& c = l.head();
+      if (c.is_tuple() && c.tuple_arity() == 2 && c.element(0).is_atom())
+        behaviors::gen_server::cast(self, server_at(node_, c.element(0).atom_value()), c.element(1));
+    }
   }
 
   // Holds the lock until the server ends this session; other messages wait meanwhile.
@@ -139,13 +252,12 @@ class Locker final : public runtime::ProcessBehavior {
         runtime::kInfinity, [this](Process& p, std::optional<Term> m) {
           Pending done = std::move(pending_);
           // The new_nodes casts go before del_lock, so peers see them while the lock holds.
-          for (Term l = m->element(3); l.is_cons(); l = l.tail()) {
-            const Term& c = l.head();
-            if (c.is_tuple() && c.tuple_arity() == 2 && c.element(0).is_atom())
-              behaviors::gen_server::cast(p, server_at(node_, c.element(0).atom_value()), c.element(1));
-          }
+          send_casts(p, m->element(3));
           remove_him(done.him.node, done.him.my_tag);
-          delete_global_lock(p, done.lock_id, done.known2, [](Process&) {});
+          delete_global_lock(p, done.lock_id, done.known2, [this](Process& p) {
+            just_synced_ = true;  // the next session is tried at once
+            arm(p);
+          });
         });
   }
 
@@ -161,11 +273,17 @@ class Locker final : public runtime::ProcessBehavior {
 
   // global.erl's lock_nodes_safely: the boss first, then us, then the rest of the partition;
   // what was set is removed again when a later step fails.
-  void lock_nodes_safely(Process& self, Term id, Done done) {
+  // extra: his node, when we start the session: it is locked too, with the id both lockers
+  // share, so his locker can still answer while no third one locks his node (global.erl:
+  // prevents deadlock).
+  void lock_nodes_safely(Process& self, Term id, std::vector<Atom> extra, Done done) {
     std::vector<Atom> first{boss(known_)};
-    set_lock(self, id, first, [this, id, first, done](Process& p, bool ok) {
+    // Locking ourselves could stop a node that already holds the boss: only check we could.
+    if (first[0] != node_ && !global_can_set_lock(node_, id)) return done(self, false);
+    extra.insert(extra.begin(), node_);
+    set_lock(self, id, first, [this, id, first, extra, done](Process& p, bool ok) {
       if (!ok) return done(p, false);
-      std::vector<Atom> second = minus({node_}, first);
+      std::vector<Atom> second = minus(extra, first);
       set_lock(p, id, second, [this, id, first, second, done](Process& p, bool ok) {
         if (!ok) return del_lock(p, id, first, [done](Process& p) { done(p, false); });
         set_lock(p, id, minus(known_, first), [this, id, first, second, done](Process& p, bool ok) {
@@ -247,6 +365,9 @@ class Locker final : public runtime::ProcessBehavior {
   std::vector<Atom> known_;
   std::vector<Him> hims_;
   Pending pending_;
+  int64_t gen_ = 0;           // of the try_lock timer that counts
+  Term tref_;                 // that timer, while it runs
+  bool just_synced_ = false;  // a session just ended: try the next at once
 };
 
 }  // namespace
