@@ -7,7 +7,9 @@ start_node
 for c in join_leave join_errors monitors order other_scope; do
   erl_check pg_checks "$c"
 done
-no_error_logs
+# Each check's reference peer may be meshed with ergod by global (through the erl node) and
+# stops while connected to both: global's overlap warning about it is a race (see lib.sh).
+no_error_logs --peer-overlap-race
 kill -TERM "$ergod_pid"
 wait_for_exit || fail "ergod did not stop"
 [[ $ergod_status == 0 ]] || fail "exit status $ergod_status"
