@@ -7,6 +7,7 @@
 
 #include "runtime/runtime.h"
 #include "services/global.h"
+#include "services/global_multi_call.h"
 
 namespace ergod::services {
 namespace {
@@ -15,7 +16,6 @@ using runtime::CallOutcome;
 using runtime::Process;
 
 const Atom kServer = Atom::make("global_name_server");
-const Atom kGenCall = Atom::make("$gen_call");
 
 Term atom(const char* s) { return Term::atom(s); }
 Term frame(const char* m, const char* f, Term args_or_arity) {
@@ -71,12 +71,12 @@ class LockClient final : public runtime::ProcessBehavior {
     multi_call(self, nodes_, Term::tuple({atom("set_lock"), id_}), [this](Process& p) {
       std::vector<Atom> granted;
       bool all = true;
-      for (auto& [n, r] : replies_) {
+      for (auto& [n, r] : mc_.replies()) {
         if (r.is_atom(term::atoms::true_)) granted.push_back(n);
         else all = false;
       }
       if (all) return locked(p);
-      if (replies_.size() == 1) return refused(p);
+      if (mc_.replies().size() == 1) return refused(p);
       del_lock(p, granted, [this](Process& p2) { refused(p2); });  // check_replies
     });
   }
@@ -135,27 +135,9 @@ class LockClient final : public runtime::ProcessBehavior {
   }
 
   // gen_server:multi_call to global_name_server on nodes, one after the other: the answers in
-  // replies_ (nodes that did not answer are left out, as multi_call's bad nodes).
+  // mc_.replies() (nodes that did not answer are left out, as multi_call's bad nodes).
   void multi_call(Process& self, std::vector<Atom> nodes, Term request, Then then) {
-    mc_nodes_ = std::move(nodes);
-    mc_request_ = std::move(request);
-    mc_then_ = std::move(then);
-    mc_i_ = 0;
-    replies_.clear();
-    next_call(self);
-  }
-  void next_call(Process& self) {
-    if (mc_i_ == mc_nodes_.size()) {
-      Then then = std::move(mc_then_);
-      return then(self);
-    }
-    Atom n = mc_nodes_[mc_i_];
-    Term dest = n == node_ ? Term::atom(kServer) : Term::tuple({Term::atom(kServer), Term::atom(n)});
-    self.call(dest, kGenCall, mc_request_, runtime::kInfinity, [this, n](Process& p, CallOutcome o) {
-      if (o.ok) replies_.emplace_back(n, o.value);
-      ++mc_i_;
-      next_call(p);
-    });
+    mc_.start(self, node_, std::move(nodes), std::move(request), std::move(then));
   }
 
   const FunctionRegistry& fns_;
@@ -169,11 +151,7 @@ class LockClient final : public runtime::ProcessBehavior {
   Term reply_to_, ref_, wake_;
   ApplyResult result_;
   Atom node_;
-  std::vector<Atom> mc_nodes_;
-  Term mc_request_;
-  Then mc_then_;
-  size_t mc_i_ = 0;
-  std::vector<std::pair<Atom, Term>> replies_;
+  GlobalMultiCall mc_;
 };
 
 struct Env {

@@ -8,6 +8,7 @@
 #include "base/log.h"
 #include "runtime/runtime.h"
 #include "services/global.h"
+#include "services/global_multi_call.h"
 
 namespace ergod::services {
 namespace {
@@ -59,7 +60,7 @@ class Registrar final : public runtime::ProcessBehavior {
         multi_call(p2, nodes_, Term::tuple({atom("set_lock"), lock_id_}), [this, boss](Process& p3) {
           if (refused()) {
             std::vector<Atom> taken{boss};
-            for (auto& [n, r] : replies_)
+            for (auto& [n, r] : mc_.replies())
               if (r.is_atom(term::atoms::true_)) taken.push_back(n);
             return retry(p3, taken);
           }
@@ -100,7 +101,7 @@ class Registrar final : public runtime::ProcessBehavior {
   }
 
   bool refused() const {
-    for (auto& [n, r] : replies_)
+    for (auto& [n, r] : mc_.replies())
       if (r.is_atom(term::atoms::false_)) return true;
     return false;
   }
@@ -120,8 +121,8 @@ class Registrar final : public runtime::ProcessBehavior {
   void get_known(Process& self, std::function<void(Process&, std::vector<Atom>)> k) {
     multi_call(self, {self_node_}, atom("get_known"), [this, k = std::move(k)](Process& p) {
       std::vector<Atom> known;
-      if (!replies_.empty())
-        for (Term l = replies_[0].second; l.is_cons(); l = l.tail()) {
+      if (!mc_.replies().empty())
+        for (Term l = mc_.replies()[0].second; l.is_cons(); l = l.tail()) {
           const Term& n = l.head();
           if (n.is_atom()) known.push_back(n.atom_value());
           else if (n.is_tuple() && n.tuple_arity() == 2 && n.element(0).is_atom()) known.push_back(n.element(0).atom_value());
@@ -131,27 +132,9 @@ class Registrar final : public runtime::ProcessBehavior {
   }
 
   // gen_server:multi_call to global_name_server on nodes, one call after the other: the
-  // answers in replies_ (nodes that did not answer are left out, as multi_call's bad nodes).
+  // answers in mc_.replies() (nodes that did not answer are left out, as multi_call's bad nodes).
   void multi_call(Process& self, std::vector<Atom> nodes, Term request, Then then) {
-    mc_nodes_ = std::move(nodes);
-    mc_request_ = std::move(request);
-    mc_then_ = std::move(then);
-    mc_i_ = 0;
-    replies_.clear();
-    next_call(self);
-  }
-  void next_call(Process& self) {
-    if (mc_i_ == mc_nodes_.size()) {
-      Then then = std::move(mc_then_);
-      return then(self);
-    }
-    Atom n = mc_nodes_[mc_i_];
-    Term dest = n == self_node_ ? Term::atom(kServer) : Term::tuple({Term::atom(kServer), Term::atom(n)});
-    self.call(dest, kGenCall, mc_request_, runtime::kInfinity, [this, n](Process& p, CallOutcome o) {
-      if (o.ok) replies_.emplace_back(n, o.value);
-      ++mc_i_;
-      next_call(p);
-    });
+    mc_.start(self, self_node_, std::move(nodes), std::move(request), std::move(then));
   }
 
   Term request_, result_, reply_to_, ref_, answer_, lock_id_;
@@ -159,11 +142,7 @@ class Registrar final : public runtime::ProcessBehavior {
   Check check_;
   int64_t times_ = 0;
   std::vector<Atom> nodes_, known_;
-  std::vector<Atom> mc_nodes_;
-  Term mc_request_;
-  Then mc_then_;
-  size_t mc_i_ = 0;
-  std::vector<std::pair<Atom, Term>> replies_;
+  GlobalMultiCall mc_;
 };
 
 // Runs request in a registrar process; the caller's process waits for its answer.
