@@ -2,7 +2,7 @@
 %% app_checks, kvstore_checks of tests/e2e/apps): running one case against ergod and printing
 %% its verdict, eq/2 and wait/1. The scripts' lib.sh compile it beside the drivers.
 -module(check_lib).
--export([run/2, log_to_stdout/1, eq/2, wait/1]).
+-export([run/2, log_to_stdout/1, log_text/1, eq/2, wait/1]).
 
 %% Args is what `erl -s Module main ErgodNode Case [Arg...]` passes: [Node, Case | Rest].
 %% Connects to Node, runs Case(Case, Node, Rest) and halts: 0 after "PASS Case" when it
@@ -32,3 +32,8 @@ wait(F, K) ->
         true -> ok;
         _ -> timer:sleep(50), wait(F, K - 1)
     end.
+
+%% The text of a logger event's msg, flat (for handlers that forward events to a driver).
+log_text({string, S}) -> lists:flatten(S);
+log_text({report, R}) -> lists:flatten(io_lib:format("~tp", [R]));
+log_text({F, A}) -> lists:flatten(io_lib:format(F, A)).

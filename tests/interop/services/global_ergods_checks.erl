@@ -127,12 +127,7 @@ rename(X, Names) -> case lists:keyfind(X, 1, Names) of {_, S} -> S; false -> X e
 
 %% logger handler on E and F: warnings and errors to the driver (global's among them).
 log(#{level := Level, msg := Msg}, #{config := To}) ->
-    Text = case Msg of
-               {string, S} -> S;
-               {report, R} -> io_lib:format("~tp", [R]);
-               {F, A} -> io_lib:format(F, A)
-           end,
-    To ! {gerg_log, node(), Level, lists:flatten(Text)}.
+    To ! {gerg_log, node(), Level, check_lib:log_text(Msg)}.
 
 collect_logs(Names) ->
     receive {gerg_log, Node, Level, Text} when Level =/= info, Level =/= debug, Level =/= notice ->

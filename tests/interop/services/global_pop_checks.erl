@@ -116,12 +116,7 @@ rename(X, Names) -> case lists:keyfind(X, 1, Names) of {_, S} -> S; false -> X e
 
 %% logger handler on A, B and the reference C: every event to the driver.
 log(#{level := Level, msg := Msg}, #{config := To}) ->
-    Text = case Msg of
-               {string, S} -> S;
-               {report, R} -> io_lib:format("~tp", [R]);
-               {F, A} -> io_lib:format(F, A)
-           end,
-    To ! {pop_log, node(), Level, lists:flatten(Text)}.
+    To ! {pop_log, node(), Level, check_lib:log_text(Msg)}.
 
 flush_logs() -> receive {pop_log, _, _, _} -> flush_logs() after 0 -> ok end.
 
