@@ -15,6 +15,7 @@
 #include <exception>
 
 #include "base/log.h"
+#include "base/thread_name.h"
 #include "cli/config.h"
 
 namespace ergod::cli {
@@ -277,7 +278,10 @@ Status ControlServer::open(const fs::path& path) {
 
 void ControlServer::serve(ControlHandler& handler) {
   if (listen_fd_ < 0 || thread_.joinable()) return;
-  thread_ = std::thread([this, &handler] { run(handler); });
+  thread_ = std::thread([this, &handler] {
+    base::name_this_thread("ergod-ctl");
+    run(handler);
+  });
 }
 
 void ControlServer::stop() {

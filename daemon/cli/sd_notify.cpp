@@ -13,6 +13,7 @@
 #include <ctime>
 
 #include "base/log.h"
+#include "base/thread_name.h"
 
 namespace ergod::cli {
 
@@ -112,7 +113,10 @@ bool Notifier::send(std::string_view message) const {
 Watchdog::Watchdog(const Notifier& notifier, std::chrono::microseconds interval,
                    std::function<bool()> alive)
     : notifier_(notifier), interval_(interval), alive_(std::move(alive)) {
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    base::name_this_thread("ergod-watchdog");
+    run();
+  });
 }
 
 Watchdog::~Watchdog() {

@@ -9,6 +9,7 @@
 
 #include "dist/flags.h"
 #include "base/log.h"
+#include "base/thread_name.h"
 #include "dist/socket_options.h"
 #include "dist/tcp.h"
 
@@ -84,7 +85,10 @@ Distribution::~Distribution() { stop(); }
 Result<uint32_t> Distribution::start() {
   std::promise<Result<uint32_t>> started;
   auto f = started.get_future();
-  thread_ = std::thread([this, &started] { run_loop(&started); });
+  thread_ = std::thread([this, &started] {
+    base::name_this_thread("ergod-dist");
+    run_loop(&started);
+  });
   auto r = f.get();
   if (!r) {
     if (thread_.joinable()) thread_.join();

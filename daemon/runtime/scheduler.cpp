@@ -6,6 +6,7 @@
 #include <chrono>
 #include <utility>
 
+#include "base/thread_name.h"
 #include "runtime/process.h"
 
 namespace ergod::runtime {
@@ -76,7 +77,10 @@ void Scheduler::start() {
   started_ = true;
   for (auto& w : workers_) {
     Worker* wp = w.get();
-    wp->thread = std::thread([this, wp] { worker_main(*wp); });
+    wp->thread = std::thread([this, wp] {
+      base::name_this_thread("ergod-w" + std::to_string(wp->index));
+      worker_main(*wp);
+    });
   }
 }
 

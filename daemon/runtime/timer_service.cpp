@@ -4,6 +4,7 @@
 #include <chrono>
 #include <ctime>
 
+#include "base/thread_name.h"
 #include "runtime/ids.h"
 #include "runtime/process_table.h"
 #include "runtime/runtime.h"
@@ -41,7 +42,10 @@ void TimerService::start() {
   std::lock_guard lock(mu_);
   if (thread_.joinable()) return;
   stopping_ = false;
-  thread_ = std::thread([this] { loop(); });
+  thread_ = std::thread([this] {
+    base::name_this_thread("ergod-timers");
+    loop();
+  });
 }
 
 void TimerService::stop() {
