@@ -75,6 +75,7 @@ Runtime::~Runtime() {
 
 unsigned Runtime::worker_count() const noexcept { return scheduler_->worker_count(); }
 bool Runtime::on_worker_thread() const noexcept { return scheduler_->on_worker(); }
+uint64_t Runtime::worker_wakeups() const noexcept { return scheduler_->wakeups(); }
 size_t Runtime::process_count() const noexcept { return table_->count(); }
 
 // ---- ids --------------------------------------------------------------------------------------

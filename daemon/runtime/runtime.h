@@ -47,6 +47,8 @@ class Runtime {
   uint32_t creation() const noexcept { return creation_; }
   unsigned worker_count() const noexcept;
   bool on_worker_thread() const noexcept;  // true on one of this runtime's workers
+  // How many times a worker has been woken from sleep so far (what the wake rules cost).
+  uint64_t worker_wakeups() const noexcept;
   // <0.0.0>: the sender of exit signals that come from outside any process.
   const Term& outside_pid() const noexcept { return outside_pid_; }
 

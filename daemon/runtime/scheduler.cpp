@@ -196,6 +196,7 @@ void Scheduler::wake_if_needed() noexcept {
     spinning_.fetch_sub(1, std::memory_order_acq_rel);
     return;
   }
+  wakeups_.fetch_add(1, std::memory_order_relaxed);
   target->wake.store(1, std::memory_order_release);
   target->wake.notify_one();
 }

@@ -69,6 +69,7 @@ class Scheduler {
   void schedule(Process* p, bool spawned = false) noexcept;
   bool on_worker() const noexcept;
   unsigned worker_count() const noexcept { return unsigned(workers_.size()); }
+  uint64_t wakeups() const noexcept { return wakeups_.load(std::memory_order_relaxed); }
 
  private:
   struct Worker;
@@ -97,6 +98,7 @@ class Scheduler {
   std::atomic<uint32_t> global_size_{0};
 
   std::atomic<int> spinning_{0};
+  std::atomic<uint64_t> wakeups_{0};  // sleepers woken by wake_if_needed
   std::atomic<int> sleeping_{0};
   std::mutex idle_mu_;
   std::vector<Worker*> idle_;
