@@ -210,6 +210,7 @@ void Connection::read_in_place(size_t n, FrameHandler& frames) {
   if (in_place_.left) return;
   short_read_ = true;
   Frame f{in_place_.kind, std::span<const uint8_t>(in_place_.head, kInPlaceHead), in_place_.size};
+  frames_received_.fetch_add(1, std::memory_order_relaxed);
   frames.on_frame(*this, f);
 }
 
@@ -340,6 +341,7 @@ void Connection::deliver_frames(FrameHandler& frames) {
         return fail("protocol error from node " + peer_node() + ": " + reader_.error());
       case FrameReader::Next::frame:
         short_read_ = false;
+        frames_received_.fetch_add(1, std::memory_order_relaxed);
         if (f.kind != FrameKind::tick) frames.on_frame(*this, f);
         break;
     }
@@ -361,8 +363,10 @@ void Connection::on_tick() {
     std::lock_guard<std::mutex> l(out_mu_);
     idle = out_.empty() && !writing_;
   }
-  if (options_.send_ticks && !wrote_since_tick_.exchange(false, std::memory_order_relaxed) && idle)
+  if (options_.send_ticks && !wrote_since_tick_.exchange(false, std::memory_order_relaxed) && idle) {
     send_raw(std::string(4, '\0'));
+    ticks_sent_.fetch_add(1, std::memory_order_relaxed);
+  }
   wrote_since_tick_.store(false, std::memory_order_relaxed);
 }
 

@@ -183,6 +183,10 @@ class Connection {
   uint64_t write_calls() const { return write_calls_.load(std::memory_order_relaxed); }
   uint64_t direct_writes() const { return direct_writes_.load(std::memory_order_relaxed); }
   uint64_t frames_sent() const { return frames_sent_.load(std::memory_order_relaxed); }
+  // Frames read since the handshake and ticks sent, for net_kernel:node_info's in and out
+  // (frames_sent() + ticks_sent(): OTP counts the socket's packets, ticks included).
+  uint64_t frames_received() const { return frames_received_.load(std::memory_order_relaxed); }
+  uint64_t ticks_sent() const { return ticks_sent_.load(std::memory_order_relaxed); }
 
  private:
   Connection(uv_loop_t* loop, Handshake hs, ConnectionOptions options, ConnectionHandler* handler, Id id);
@@ -280,7 +284,7 @@ class Connection {
   bool closed_notified_ = false;
   std::atomic<bool> wrote_since_tick_{false};
   uint64_t last_read_ms_ = 0;
-  std::atomic<uint64_t> write_calls_{0}, direct_writes_{0}, frames_sent_{0};
+  std::atomic<uint64_t> write_calls_{0}, direct_writes_{0}, frames_sent_{0}, frames_received_{0}, ticks_sent_{0};
   int open_handles_ = 0;
   std::string close_reason_;
 };

@@ -37,7 +37,7 @@ HandshakeConfig ConnectionManager::handshake_config() const {
   return h;
 }
 
-void ConnectionManager::connect(const std::string& node, std::function<void(Status)> done) {
+void ConnectionManager::connect(const std::string& node, std::function<void(Status)> done, bool hidden) {
   if (closed_) return done(make_error("distribution is shut down"));
   if (node == config_.node_name) return done(Ok{});
   if (connection(node)) return done(Ok{});
@@ -57,6 +57,7 @@ void ConnectionManager::connect(const std::string& node, std::function<void(Stat
   bool first = waiters_[node].empty();
   waiters_[node].push_back(std::move(done));
   if (!first || table_.state(node) != PeerTable::State::none) return;  // already on its way
+  if (hidden) dial_hidden_.insert(node);
 
   EpmdTarget target;
   target.host = parsed.value().host;
@@ -83,10 +84,13 @@ void ConnectionManager::dial(const std::string& node, const std::string& host, u
   if (connection(node)) return finish_waiters(node, Ok{});
   ConnId id = next_id_++;
   if (!table_.start_connect(node, id)) return;  // the peer dialled us meanwhile; waiters wait for it
-  conns_[id] = Connection::dial(loop_, host, port, handshake_config(), node, config_.connection, this, id);
+  HandshakeConfig h = handshake_config();
+  h.hidden = h.hidden || dial_hidden_.count(node);
+  conns_[id] = Connection::dial(loop_, host, port, std::move(h), node, config_.connection, this, id);
 }
 
 void ConnectionManager::finish_waiters(const std::string& node, const Status& result) {
+  dial_hidden_.erase(node);
   auto it = waiters_.find(node);
   if (it == waiters_.end()) return;
   auto list = std::move(it->second);

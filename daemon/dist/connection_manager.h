@@ -53,8 +53,10 @@ class ConnectionManager final : private ConnectionHandler {
   const DistConfig& config() const { return config_; }
 
   // Makes sure a connection to `node` is up: `done` gets Ok once it is, or why not. A node
-  // already connected answers at once; one being connected joins the waiters.
-  void connect(const std::string& node, std::function<void(Status)> done);
+  // already connected answers at once; one being connected joins the waiters. hidden: dial it
+  // without PUBLISHED (net_kernel:hidden_connect_node), so the connection is hidden on both
+  // sides; as with OTP, the first connect to a node decides, and one already up stays as it is.
+  void connect(const std::string& node, std::function<void(Status)> done, bool hidden = false);
   // net_kernel:allow/1: from now on only these nodes (and those allowed before) may connect
   // in (others get the handshake status not_allowed) or be connected to.
   void allow(const std::vector<std::string>& nodes) { allow_.add(nodes); }
@@ -103,6 +105,7 @@ class ConnectionManager final : private ConnectionHandler {
   AllowList allow_;
   std::unordered_map<ConnId, Connection*> conns_;
   std::unordered_map<std::string, std::vector<std::function<void(Status)>>> waiters_;
+  std::unordered_set<std::string> dial_hidden_;  // nodes to dial hidden (connect's first waiter)
   ConnId next_id_ = 1;
   bool closed_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for callbacks that outlive us

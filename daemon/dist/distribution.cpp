@@ -2,6 +2,9 @@
 // the routing of control messages between connections and the runtime.
 #include "dist/distribution.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <uv.h>
 
 #include <chrono>
@@ -35,10 +38,36 @@ struct Distribution::Impl {
 };
 
 namespace {
-// OTP's dist_util publish_type: a connection is hidden when either side is (we are hidden, or
-// the peer did not send PUBLISHED).
+// OTP's dist_util publish_type: a connection is hidden when either side is (we are hidden or
+// dialled it hidden, or the peer did not send PUBLISHED).
 bool hidden_connection(const Connection& c, bool we_are_hidden) {
-  return we_are_hidden || !(c.handshake().peer_flags() & dflag::published);
+  return we_are_hidden || c.handshake().hidden() || !(c.handshake().peer_flags() & dflag::published);
+}
+
+// inet:peername's {Ip, Port} of a socket, with its family: {{A, B, C, D}, Port} and inet, or
+// an 8-tuple of 16-bit groups and inet6; undefined for both when it has none.
+std::pair<Term, Term> peer_name(int fd) {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  Term undefined = Term::atom("undefined");
+  if (fd < 0 || ::getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return {undefined, undefined};
+  std::vector<Term> ip;
+  int port = 0;
+  if (ss.ss_family == AF_INET) {
+    const auto& a = reinterpret_cast<const sockaddr_in&>(ss);
+    const auto* b = reinterpret_cast<const uint8_t*>(&a.sin_addr);
+    for (int k = 0; k < 4; ++k) ip.push_back(Term::integer(b[k]));
+    port = ntohs(a.sin_port);
+  } else if (ss.ss_family == AF_INET6) {
+    const auto& a = reinterpret_cast<const sockaddr_in6&>(ss);
+    const auto* b = reinterpret_cast<const uint8_t*>(&a.sin6_addr);
+    for (int k = 0; k < 16; k += 2) ip.push_back(Term::integer((b[k] << 8) | b[k + 1]));
+    port = ntohs(a.sin6_port);
+  } else {
+    return {undefined, undefined};
+  }
+  Term family = Term::atom(ss.ss_family == AF_INET ? "inet" : "inet6");
+  return {Term::tuple({Term::tuple(ip), Term::integer(port)}), family};
 }
 
 Atom node_of(const Term& t) {
@@ -412,8 +441,28 @@ bool Distribution::connect_node(Atom node) {
   return true;
 }
 
-void Distribution::connect(const std::string& node, std::function<void(Status)> done) {
-  post_task([this, node, done = std::move(done)] { impl_->cm->connect(node, done); });
+void Distribution::connect(const std::string& node, std::function<void(Status)> done, bool hidden) {
+  post_task([this, node, done = std::move(done), hidden] { impl_->cm->connect(node, done, hidden); });
+}
+
+void Distribution::connection_info(std::function<void(std::vector<ConnectionInfo>)> done) {
+  post_task([this, done = std::move(done)] {
+    std::vector<ConnectionInfo> out;
+    if (impl_->stopped) return done(std::move(out));
+    for (const auto& node : impl_->cm->nodes()) {
+      const Connection* c = impl_->cm->connection(node);
+      if (!c) continue;
+      ConnectionInfo i;
+      i.node = node;
+      i.hidden = hidden_connection(*c, options_.dist.hidden);
+      auto [address, family] = peer_name(c->socket_fd());
+      i.address = std::move(address), i.family = std::move(family);
+      i.in = c->frames_received();
+      i.out = c->frames_sent() + c->ticks_sent();
+      out.push_back(std::move(i));
+    }
+    done(std::move(out));
+  });
 }
 
 void Distribution::allow(std::vector<std::string> nodes) {

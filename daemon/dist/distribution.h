@@ -63,6 +63,17 @@ struct SpawnRequest {
 };
 using SpawnHandler = std::function<void(const SpawnRequest&)>;
 
+// An up connection, for net_kernel:node_info and nodes_info.
+struct ConnectionInfo {
+  std::string node;
+  bool hidden = false;
+  // The peer's socket address as inet:peername gives it ({Ip, Port}), and its family
+  // (inet | inet6); `undefined` when the socket has none (it is closing).
+  term::Term address;
+  term::Term family;
+  uint64_t in = 0, out = 0;  // frames read and written since the handshake, ticks included
+};
+
 class Distribution final : public runtime::RemoteRouter {
  public:
   explicit Distribution(DistributionOptions options);
@@ -98,8 +109,11 @@ class Distribution final : public runtime::RemoteRouter {
   void set_node_event_handler(std::function<void(const std::string& node, bool up, bool hidden)> handler) {
     node_event_ = std::move(handler);
   }
-  // Dials node now (net_kernel:connect_node); done runs on the loop thread.
-  void connect(const std::string& node, std::function<void(Status)> done);
+  // Dials node now (net_kernel:connect_node; hidden: hidden_connect_node, see
+  // ConnectionManager::connect); done runs on the loop thread.
+  void connect(const std::string& node, std::function<void(Status)> done, bool hidden = false);
+  // The up connections (any thread): done, on the loop thread, gets them in no set order.
+  void connection_info(std::function<void(std::vector<ConnectionInfo>)> done);
   // net_kernel:allow/1 (any thread): only these nodes, and those allowed before, may connect
   // in or be connected to from now on.
   void allow(std::vector<std::string> nodes);

@@ -115,6 +115,8 @@ class Handshake {
   uint64_t flags() const { return chosen_flags_; }
   // Our name and creation; they change when the peer named us (status "named:").
   const std::string& this_node() const { return config_.this_node; }
+  // We send no PUBLISHED: a hidden node, or a hidden connect (net_kernel:hidden_connect_node).
+  bool hidden() const { return config_.hidden; }
   uint32_t this_creation() const { return config_.creation; }
   // Bytes that arrived after the last handshake message: the first post-handshake frames.
   std::string take_leftover();
