@@ -38,10 +38,12 @@ class NetKernel final : public GenServer {
     if (is(r, "connect", 3) || is(r, "passive_cnct", 2)) {
       const Term& node = r.element(r.tuple_arity() - 1);
       if (node.is_atom(me)) return Reply{Term::atom(term::atoms::true_)};
-      if (!node.is_atom() || !env_.connect) return Reply{Term::atom(term::atoms::false_)};
+      const auto& connect = is(r, "connect", 3) && r.element(1).is_atom(Atom::make("hidden")) ? env_.hidden_connect
+                                                                                               : env_.connect;
+      if (!node.is_atom() || !connect) return Reply{Term::atom(term::atoms::false_)};
       // Answered when the connection is up or has failed, as net_kernel does.
       Runtime* rt = &process().runtime();
-      env_.connect(std::string(node.atom_value().name()), [rt, from](bool ok) {
+      connect(std::string(node.atom_value().name()), [rt, from](bool ok) {
         gen_server::reply(*rt, from, Term::atom(ok ? term::atoms::true_ : term::atoms::false_));
       });
       return NoReply{};
@@ -175,16 +177,94 @@ void add_disconnect_functions(FunctionRegistry& fns, DisconnectFn disconnect) {
   fns.add(term::atoms::erlang, Atom::make("disconnect_node"), 1, fn);
 }
 
-void add_connect_function(FunctionRegistry& fns, ConnectFn connect) {
-  fns.add(Atom::make("net_kernel"), Atom::make("connect_node"), 1, [connect](runtime::Process& self, const Term& args) {
+namespace {
+void add_connect(FunctionRegistry& fns, const char* name, ConnectFn connect) {
+  fns.add(Atom::make("net_kernel"), Atom::make(name), 1, [name, connect](runtime::Process& self, const Term& args) {
     const Term& node = args.head();
     if (!node.is_atom())  // net_kernel.erl's is_atom guard
       return ApplyResult::error(
           Term::atom("function_clause"),
-          Term::list({Term::tuple({Term::atom("net_kernel"), Term::atom("connect_node"), args, Term::nil()})}));
+          Term::list({Term::tuple({Term::atom("net_kernel"), Term::atom(name), args, Term::nil()})}));
     if (node.is_atom(self.runtime().node())) return ApplyResult::ok(Term::atom(term::atoms::true_));
     if (!connect) return ApplyResult::ok(Term::atom(term::atoms::false_));
     return answer_when_done(self, connect, node.atom_value());  // once up, or failed
+  });
+}
+}  // namespace
+
+void add_connect_function(FunctionRegistry& fns, ConnectFn connect) {
+  add_connect(fns, "connect_node", std::move(connect));
+}
+
+void add_hidden_connect_function(FunctionRegistry& fns, ConnectFn hidden_connect) {
+  add_connect(fns, "hidden_connect_node", std::move(hidden_connect));
+}
+
+namespace {
+Term ok(Term v) { return Term::tuple({Term::atom(term::atoms::ok), std::move(v)}); }
+Term error(const char* why) { return Term::tuple({Term::atom(term::atoms::error), Term::atom(why)}); }
+
+// A string as Erlang has it: a list of characters.
+Term chars(std::string_view s) {
+  std::vector<Term> cs;
+  for (unsigned char c : s) cs.push_back(Term::integer(c));
+  return Term::list(cs);
+}
+
+// get_node_info's list for an up connection, in its order (without owner: see net_kernel.h).
+// The address is inet_tcp_dist's #net_address{address = Peername, host = the node name's host,
+// protocol = tcp, family = inet | inet6}.
+Term info_list(const dist::ConnectionInfo& c) {
+  auto at = c.node.find('@');
+  std::string_view host = at == std::string::npos ? std::string_view() : std::string_view(c.node).substr(at + 1);
+  Term address = Term::tuple({Term::atom("net_address"), c.address, chars(host), Term::atom("tcp"), c.family});
+  auto pair = [](const char* k, Term v) { return Term::tuple({Term::atom(k), std::move(v)}); };
+  return Term::list({pair("state", Term::atom("up")), pair("address", address),
+                     pair("type", Term::atom(c.hidden ? "hidden" : "normal")),
+                     pair("in", Term::integer(int64_t(c.in))), pair("out", Term::integer(int64_t(c.out)))});
+}
+
+// Asks for the connections and answers the call with answer(them), later.
+template <class Answer>
+ApplyResult with_connections(runtime::Process& self, const ConnectionInfoFn& info, Answer answer) {
+  Term ref = self.make_ref();
+  if (!info) return ApplyResult::ok(answer(std::vector<dist::ConnectionInfo>{}));
+  Runtime* rt = &self.runtime();
+  info([rt, pid = self.self(), ref, answer](std::vector<dist::ConnectionInfo> cs) {
+    rt->send(pid, Term::tuple({ref, answer(cs)}));
+  });
+  return ApplyResult::later(ref);
+}
+
+// get_node_info(Node): {ok, Info} or {error, bad_node}.
+Term node_info(const std::vector<dist::ConnectionInfo>& cs, const Term& node) {
+  for (const auto& c : cs)
+    if (node.is_atom() && node.atom_value().name() == c.node) return ok(info_list(c));
+  return error("bad_node");
+}
+}  // namespace
+
+void add_node_info_functions(FunctionRegistry& fns, ConnectionInfoFn info) {
+  Atom nk = Atom::make("net_kernel");
+  fns.add(nk, Atom::make("node_info"), 1, [info](runtime::Process& self, const Term& args) {
+    return with_connections(self, info, [node = args.head()](const auto& cs) { return node_info(cs, node); });
+  });
+  fns.add(nk, Atom::make("node_info"), 2, [info](runtime::Process& self, const Term& args) {
+    return with_connections(self, info, [node = args.head(), key = args.tail().head()](const auto& cs) {
+      Term r = node_info(cs, node);
+      if (!r.element(0).is_atom(term::atoms::ok)) return r;
+      // lists:keyfind(Key, 1, Info)
+      for (Term l = r.element(1); l.is_cons(); l = l.tail())
+        if (l.head().element(0) == key) return ok(l.head().element(1));
+      return error("invalid_key");
+    });
+  });
+  fns.add(nk, Atom::make("nodes_info"), 0, [info](runtime::Process& self, const Term&) {
+    return with_connections(self, info, [](const auto& cs) {
+      std::vector<Term> out;
+      for (const auto& c : cs) out.push_back(Term::tuple({Term::atom(c.node), info_list(c)}));
+      return ok(Term::list(out));
+    });
   });
 }
 
@@ -284,6 +364,143 @@ void add_allow_and_ping_functions(FunctionRegistry& fns, DisconnectFn disconnect
                            p.send(p.self(), Term::tuple({ref, Term::atom(pong ? "pong" : "pang")}));
                          });
     return ApplyResult::later(ref);
+  });
+}
+
+namespace {
+bool is_boolean(const Term& t) { return t.is_atom(term::atoms::true_) || t.is_atom(term::atoms::false_); }
+bool is_node_type(const Term& t) {
+  return t.is_atom(Atom::make("visible")) || t.is_atom(Atom::make("hidden")) || t.is_atom(Atom::make("all"));
+}
+
+// Whether erts takes these options (monitor_nodes/2's fold of a list, then process_flag's
+// check of the map): a proper list of nodedown_reason, connection_id and {node_type, T}
+// (one T), or a map of those keys with boolean values and T; T visible, hidden or all.
+bool options_taken(const Term& opts) {
+  Term type;
+  if (opts.is_map()) {
+    for (size_t i = 0; i < opts.map_size(); ++i) {
+      const Term &k = opts.map_key(i), &v = opts.map_value(i);
+      if (k.is_atom(Atom::make("node_type"))) type = v;
+      else if (!(k.is_atom(Atom::make("connection_id")) || k.is_atom(Atom::make("nodedown_reason"))) || !is_boolean(v))
+        return false;
+    }
+    return !type || is_node_type(type);
+  }
+  Term l = opts;
+  for (; l.is_cons(); l = l.tail()) {
+    const Term& o = l.head();
+    if (o.is_atom(Atom::make("nodedown_reason")) || o.is_atom(Atom::make("connection_id"))) continue;
+    if (!is(o, "node_type", 2) || (type && !(type == o.element(1)))) return false;
+    type = o.element(1);
+  }
+  return l.is_nil() && (!type || is_node_type(type));
+}
+
+// net_kernel.erl's check_opt/4: the option found (once, or the same each time) and the other
+// options (reversed); a second {Opt, Val} with another value is thrown; a list that is not
+// proper ends in function_clause.
+struct OptFound {
+  enum { none, found, thrown, clause } kind = none;
+  Term found_opt, other, error;
+};
+OptFound check_opt(const Term& opt, const Term& opts) {
+  Term tores = Term::atom(term::atoms::false_), other = Term::nil();
+  bool valued = opt.is_tuple() && opt.tuple_arity() == 2 && opt.element(1).is_atom(Atom::make("value"));
+  Term l = opts;
+  for (; l.is_cons(); l = l.tail()) {
+    const Term& h = l.head();
+    bool none_yet = tores.is_atom(term::atoms::false_);
+    if (h == opt && (none_yet || tores.element(1) == opt)) {
+      tores = Term::tuple({Term::atom(term::atoms::true_), opt});
+      continue;
+    }
+    if (valued && h.is_tuple() && h.tuple_arity() == 2 && h.element(0) == opt.element(0)) {
+      if (none_yet || tores.element(1) == h) {
+        tores = Term::tuple({Term::atom(term::atoms::true_), h});
+        continue;
+      }
+      if (tores.element(1).is_tuple() && tores.element(1).tuple_arity() == 2 &&
+          tores.element(1).element(0) == opt.element(0)) {
+        OptFound r;
+        r.kind = OptFound::thrown;
+        r.error = Term::tuple({Term::atom(term::atoms::error),
+                               Term::tuple({Term::atom("option_value_mismatch"), Term::list({h, tores.element(1)})})});
+        return r;
+      }
+    }
+    other = Term::cons(h, other);
+  }
+  OptFound r;
+  if (!l.is_nil()) {
+    r.kind = OptFound::clause;
+    r.error = Term::list({opt, l, tores, other});  // check_opt's arguments
+    return r;
+  }
+  if (tores.is_atom(term::atoms::false_)) return r;
+  r.kind = OptFound::found, r.found_opt = tores.element(1), r.other = other;
+  return r;
+}
+
+Term error_tuple(Term why) { return Term::tuple({Term::atom(term::atoms::error), std::move(why)}); }
+
+// mk_monitor_nodes_error(Flag, Opts) for a boolean Flag: check_options' error, which names
+// the first thing wrong.
+Term options_error(const Term& opts) {
+  auto atom = [](const char* a) { return Term::atom(a); };
+  if (opts.is_map()) {
+    // connection_id, nodedown_reason, node_type in turn; the rest is unknown.
+    std::vector<std::pair<Term, Term>> bad;
+    for (size_t i = 0; i < opts.map_size(); ++i) bad.emplace_back(opts.map_key(i), opts.map_value(i));
+    for (const char* k : {"connection_id", "nodedown_reason", "node_type"}) {
+      Term v = opts.map_get(atom(k));
+      if (!v) continue;
+      bool good = std::string_view(k) == "node_type" ? is_node_type(v) : is_boolean(v);
+      if (!good) return error_tuple(Term::tuple({atom("bad_option_value"), Term::map({{atom(k), v}})}));
+      std::erase_if(bad, [&](const auto& kv) { return kv.first.is_atom(Atom::make(k)); });
+    }
+    if (bad.empty()) return error_tuple(atom("internal_error"));
+    return error_tuple(Term::tuple({atom("unknown_options"), Term::map(bad)}));
+  }
+  if (!opts.is_list()) return error_tuple(Term::tuple({atom("invalid_options"), opts}));
+  // A function_clause from check_opt, caught: the stack is net_kernel.erl's frames (without
+  // file and line; its caller's below them are not there).
+  auto clause = [&](const OptFound& f) {
+    auto frame = [&](const char* fn, Term args) {
+      return Term::tuple({atom("net_kernel"), atom(fn), std::move(args), Term::nil()});
+    };
+    Term stack = Term::list({frame("check_opt", f.error), frame("check_options", Term::integer(1)),
+                             frame("mk_monitor_nodes_error", Term::integer(2))});
+    Term exit = Term::tuple({Term::atom(term::atoms::EXIT), Term::tuple({atom("function_clause"), stack})});
+    return error_tuple(Term::tuple({atom("internal_error"), exit}));
+  };
+  Term rest = opts;
+  OptFound t = check_opt(Term::tuple({atom("node_type"), atom("value")}), opts);
+  if (t.kind == OptFound::thrown) return t.error;
+  if (t.kind == OptFound::clause) return clause(t);
+  if (t.kind == OptFound::found) {
+    if (!is_node_type(t.found_opt.element(1))) return error_tuple(Term::tuple({atom("bad_option_value"), t.found_opt}));
+    rest = t.other;
+  }
+  OptFound d = check_opt(atom("nodedown_reason"), rest);
+  if (d.kind == OptFound::thrown) return d.error;
+  if (d.kind == OptFound::clause) return clause(d);
+  if (d.kind == OptFound::found) rest = d.other;
+  if (rest.is_nil()) return error_tuple(atom("internal_error"));
+  return error_tuple(Term::tuple({atom("unknown_options"), rest}));
+}
+}  // namespace
+
+void add_monitor_nodes_functions(FunctionRegistry& fns) {
+  Atom nk = Atom::make("net_kernel");
+  fns.add(nk, Atom::make("monitor_nodes"), 1, [](runtime::Process&, const Term& args) {
+    return ApplyResult::ok(is_boolean(args.head()) ? Term::atom(term::atoms::ok) : Term::atom(term::atoms::error));
+  });
+  fns.add(nk, Atom::make("monitor_nodes"), 2, [](runtime::Process&, const Term& args) {
+    const Term &flag = args.head(), &opts = args.tail().head();
+    if (is_boolean(flag) && options_taken(opts)) return ApplyResult::ok(Term::atom(term::atoms::ok));
+    if (!is_boolean(flag)) return ApplyResult::ok(Term::atom(term::atoms::error));
+    return ApplyResult::ok(options_error(opts));
   });
 }
 

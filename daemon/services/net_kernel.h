@@ -2,7 +2,7 @@
 // net_kernel.erl answers a remote caller, where ergod has a truthful value:
 //   {is_auth, Node}          yes (the call reaching us proves the cookie; net_adm:ping)
 //   {connect, Type, Node}    true | false once the connection is up or has failed (the
-//   {passive_cnct, Node}     local node: true)
+//   {passive_cnct, Node}     local node: true); Type hidden dials a hidden connection
 //   {disconnect, Node}       true once the connection is gone (its links and monitors fired),
 //                            false for the local node or a node not connected
 //   get_state                #{started => static, name_type => static, name => node(),
@@ -34,6 +34,7 @@
 #include <string>
 #include <vector>
 
+#include "dist/distribution.h"
 #include "runtime/runtime.h"
 #include "services/functions.h"
 
@@ -47,6 +48,8 @@ struct NetKernelEnv {
   // Connects to node (a node already connected answers at once); done(true | false) may run
   // on any thread. Unset: connect answers false.
   std::function<void(const std::string& node, std::function<void(bool)> done)> connect;
+  // The same for {connect, hidden, Node} (net_kernel:hidden_connect_node). Unset: false.
+  std::function<void(const std::string& node, std::function<void(bool)> done)> hidden_connect;
   DisconnectFn disconnect;  // unset: no node is connected
   std::function<bool(const std::string& node)> connected;  // unset: none is
   std::function<void(std::vector<std::string> nodes)> allow;  // unset: the list is kept only
@@ -68,10 +71,28 @@ term::Term start_net_kernel(runtime::Runtime& rt, NetKernelEnv env = {});
 // true once the connection is gone, false for this node, a node not connected or a non-atom.
 void add_disconnect_functions(FunctionRegistry& fns, DisconnectFn disconnect);
 
-// net_kernel:connect_node/1 for rpc and erpc: true once connected (or this node), false when
-// the connect failed; a non-atom fails function_clause, as net_kernel.erl's guard.
+// net_kernel:connect_node/1 and hidden_connect_node/1 (hidden: the connection is hidden on
+// both sides, see dist::ConnectionManager::connect) for rpc and erpc: true once connected (or
+// this node, or a node already connected either way), false when the connect failed; a
+// non-atom fails function_clause, as net_kernel.erl's guard.
 using ConnectFn = std::function<void(const std::string& node, std::function<void(bool)> done)>;
 void add_connect_function(FunctionRegistry& fns, ConnectFn connect);
+void add_hidden_connect_function(FunctionRegistry& fns, ConnectFn hidden_connect);
+
+// net_kernel:node_info/1,2 and nodes_info/0 for rpc and erpc, from the up connections:
+// [{state, up}, {address, #net_address{}}, {type, normal | hidden}, {in, N}, {out, N}] in
+// OTP's order. No `owner`: OTP's is the connection's controller process, which ergod has not
+// (so node_info(N, owner) is {error, invalid_key}). in and out count frames, ticks included,
+// since the handshake (OTP's count the socket's packets, the handshake's too). A node not
+// connected (or this node, or a non-atom) is {error, bad_node}, as in net_kernel.erl.
+using ConnectionInfoFn = std::function<void(std::function<void(std::vector<dist::ConnectionInfo>)> done)>;
+void add_node_info_functions(FunctionRegistry& fns, ConnectionInfoFn info);
+
+// net_kernel:monitor_nodes/1,2 for rpc and erpc: ok, error or {error, Why}, as net_kernel.erl
+// answers for what erts accepts or refuses. No subscription is made: OTP's subscriber is the
+// process running the call (erpc's, or rpc.erl's helper), which ends with it; ergod's rex runs
+// functions inside itself, where a subscription would outlive the call.
+void add_monitor_nodes_functions(FunctionRegistry& fns);
 
 // net_kernel:longnames/0, nodename/0 and get_state/0 for rpc and erpc, as net_kernel answers
 // the calls they make.

@@ -58,6 +58,13 @@ void Services::install(dist::Distribution& dist, runtime::Runtime& rt) {
   add_connect_function(functions_, [&dist](const std::string& node, std::function<void(bool)> done) {
     dist.connect(node, [done = std::move(done)](Status s) { done(bool(s)); });
   });
+  add_hidden_connect_function(functions_, [&dist](const std::string& node, std::function<void(bool)> done) {
+    dist.connect(node, [done = std::move(done)](Status s) { done(bool(s)); }, true);
+  });
+  add_node_info_functions(functions_, [&dist](std::function<void(std::vector<dist::ConnectionInfo>)> done) {
+    dist.connection_info(std::move(done));
+  });
+  add_monitor_nodes_functions(functions_);
   add_disconnect_functions(functions_, [&dist](const std::string& node, std::function<void(bool)> done) {
     dist.disconnect(node, std::move(done));
   });
@@ -75,6 +82,9 @@ Status Services::start(runtime::Runtime& rt) {
     dist::Distribution* d = dist_;
     nk.connect = [d](const std::string& node, std::function<void(bool)> done) {
       d->connect(node, [done = std::move(done)](Status s) { done(bool(s)); });
+    };
+    nk.hidden_connect = [d](const std::string& node, std::function<void(bool)> done) {
+      d->connect(node, [done = std::move(done)](Status s) { done(bool(s)); }, true);
     };
     nk.disconnect = [d](const std::string& node, std::function<void(bool)> done) {
       d->disconnect(node, std::move(done));

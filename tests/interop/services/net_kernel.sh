@@ -1,11 +1,11 @@
 # net_kernel from OTP 25 nodes (nk_checks.erl): getopts/setopts of a connected node, the net
 # ticktime (its answers, the transition, the ticker following it), a send to an old
-# incarnation, net_adm:ping and net_kernel:allow over rpc; each check runs against ergod
-# and against a real OTP node in its place.
+# incarnation, net_adm:ping, net_kernel:allow, node_info, nodes_info, hidden_connect_node and
+# monitor_nodes over rpc; each check runs against ergod and against a real OTP node in its place.
 source "$(dirname "$0")/lib.sh" "$@"
 erlc -o "$tmp" "$here/nk_checks.erl" || fail "erlc nk_checks.erl"
 start_node
-for c in opts ticktime ticker bifs; do
+for c in opts ticktime ticker bifs node_info hidden_connect monitor_nodes; do
   erl_check nk_checks "$c"
 done
 no_error_logs

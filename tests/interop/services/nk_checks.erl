@@ -89,6 +89,109 @@ case_(ping_allow, T) ->
     eq(ok, nk(T, allow, [[node(), 'other@nohost']])),
     eq({ok, [node(), 'other@nohost']}, nk(T, allowed, [])),
     ok;
+%% node_info/1,2 and nodes_info/0 over rpc: the connection to this node as the target sees it.
+%% ergod has no connection controller process, so its lists have no owner.
+case_(node_info, T) ->
+    Me = node(),
+    Type = case lists:member(T, nodes(hidden)) of true -> hidden; false -> normal end,
+    [_, Host] = string:split(atom_to_list(Me), "@"),
+    Owner = case is_ergod(T) of true -> []; false -> [owner] end,
+    {ok, Info} = nk(T, node_info, [Me]),
+    eq(Owner ++ [state, address, type, in, out], [K || {K, _} <- Info]),
+    [{state, up}, {address, {net_address, {Ip, Port}, Host, tcp, inet}}, {type, Type}, {in, In}, {out, Out}] =
+        lists:keydelete(owner, 1, Info),
+    true = tuple_size(Ip) =:= 4 andalso is_integer(Port) andalso In > 0 andalso Out > 0,
+    eq({ok, Type}, nk(T, node_info, [Me, type])),
+    eq({ok, up}, nk(T, node_info, [Me, state])),
+    {ok, {net_address, {Ip, Port}, Host, tcp, inet}} = nk(T, node_info, [Me, address]),
+    case Owner of
+        [] -> eq({error, invalid_key}, nk(T, node_info, [Me, owner]));
+        _ -> {ok, P} = nk(T, node_info, [Me, owner]), true = is_pid(P)
+    end,
+    %% each call is a frame in and one out at least
+    [nk(T, nodename, []) || _ <- lists:seq(1, 5)],
+    {ok, In1} = nk(T, node_info, [Me, in]),
+    {ok, Out1} = nk(T, node_info, [Me, out]),
+    true = In1 >= In + 5 andalso Out1 >= Out + 5 orelse error({counts, In, Out, In1, Out1}),
+    eq({error, invalid_key}, nk(T, node_info, [Me, bogus])),
+    eq({error, bad_node}, nk(T, node_info, ['nosuch@nohost'])),
+    eq({error, bad_node}, nk(T, node_info, ['nosuch@nohost', type])),
+    eq({error, bad_node}, nk(T, node_info, [T])),
+    eq({error, bad_node}, nk(T, node_info, ["x"])),
+    {ok, All} = nk(T, nodes_info, []),
+    eq(lists:sort(rpc:call(T, erlang, nodes, [[visible, hidden]])), lists:sort([N || {N, _} <- All])),
+    {Me, MyInfo} = lists:keyfind(Me, 1, All),
+    eq(Owner ++ [state, address, type, in, out], [K || {K, _} <- MyInfo]),
+    ok;
+%% hidden_connect_node/1 over rpc, and net_kernel's {connect, hidden, Node}: hidden on both
+%% sides, and connect_node then leaves it so.
+case_(hidden_connect, T) ->
+    Cookie = atom_to_list(erlang:get_cookie()),
+    Start = fun() -> {ok, P, N} = peer:start(#{name => peer:random_name(), connection => standard_io,
+                                               args => ["-setcookie", Cookie]}), {P, N} end,
+    {P1, C1} = Start(),
+    {P2, C2} = Start(),
+    try
+        eq(true, nk(T, hidden_connect_node, [C1])),
+        eq(true, gen_server:call({net_kernel, T}, {connect, hidden, C2})),
+        [begin
+             wait(fun() -> lists:member(C, rpc:call(T, erlang, nodes, [hidden])) end),
+             eq([], [N || N <- rpc:call(T, erlang, nodes, []), N =:= C]),
+             eq([T], [N || N <- peer:call(P, erlang, nodes, [hidden]), N =:= T]),
+             eq({ok, hidden}, nk(T, node_info, [C, type]))
+         end || {P, C} <- [{P1, C1}, {P2, C2}]],
+        eq(true, nk(T, hidden_connect_node, [C1])),
+        eq(true, nk(T, connect_node, [C1])),
+        eq({ok, hidden}, nk(T, node_info, [C1, type])),
+        eq(true, nk(T, hidden_connect_node, [T])),
+        eq(true, nk(T, hidden_connect_node, [node()])),
+        eq(false, nk(T, hidden_connect_node, ['nosuch@nohost'])),
+        {badrpc, {'EXIT', {function_clause, [{net_kernel, hidden_connect_node, ["x"], _}]}}} =
+            nk(T, hidden_connect_node, ["x"]),
+        ok
+    after peer:stop(P1), peer:stop(P2)
+    end;
+%% monitor_nodes/1,2 over rpc: the answers of net_kernel.erl for what erts takes or refuses.
+%% The subscriber is the process running the call, gone with it; through rex too.
+case_(monitor_nodes, T) ->
+    [eq({A, Want}, {A, nk(T, monitor_nodes, A)}) || {A, Want} <- [
+        {[true], ok}, {[false], ok}, {[x], error}, {[1], error},
+        {[true, []], ok}, {[true, [nodedown_reason]], ok}, {[true, [{node_type, all}]], ok},
+        {[true, [connection_id, nodedown_reason, {node_type, hidden}, {node_type, hidden}]], ok},
+        {[false, [nodedown_reason]], ok}, {[true, #{}], ok}, {[true, #{node_type => hidden}], ok},
+        {[true, #{connection_id => true, nodedown_reason => false, node_type => visible}], ok},
+        {[x, []], error}, {[x, bogus], error},
+        {[true, [{node_type, bogus}]], {error, {bad_option_value, {node_type, bogus}}}},
+        {[true, [bogus]], {error, {unknown_options, [bogus]}}},
+        {[true, [x, y, nodedown_reason]], {error, {unknown_options, [y, x]}}},
+        {[true, [{node_type, all}, x]], {error, {unknown_options, [x]}}},
+        {[true, [connection_id, x]], {error, {unknown_options, [connection_id, x]}}},
+        {[true, x], {error, {invalid_options, x}}},
+        {[true, #{bogus => 1}], {error, {unknown_options, #{bogus => 1}}}},
+        {[true, #{list => true}], {error, {unknown_options, #{list => true}}}},
+        {[true, #{node_type => bogus}], {error, {bad_option_value, #{node_type => bogus}}}},
+        {[true, #{nodedown_reason => 1, connection_id => 2}], {error, {bad_option_value, #{connection_id => 2}}}},
+        {[true, #{nodedown_reason => 1}], {error, {bad_option_value, #{nodedown_reason => 1}}}},
+        {[true, [{node_type, all}, {node_type, visible}]],
+         {error, {option_value_mismatch, [{node_type, visible}, {node_type, all}]}}}]],
+    %% an improper list: check_opt's function_clause, caught (OTP's frames carry file and line)
+    {error, {internal_error, {'EXIT', {function_clause, [{net_kernel, check_opt, [{node_type, value}, b, false, [a]], _},
+                                                         {net_kernel, check_options, 1, _},
+                                                         {net_kernel, mk_monitor_nodes_error, 2, _} | _]}}}} =
+        nk(T, monitor_nodes, [true, [a | b]]),
+    {error, {internal_error, {'EXIT', {function_clause, [{net_kernel, check_opt, [{node_type, value}, c,
+                                                          {true, {node_type, all}}, [x]], _} | _]}}}} =
+        nk(T, monitor_nodes, [true, [{node_type, all}, x | c]]),
+    eq(ok, gen_server:call({rex, T}, {call, net_kernel, monitor_nodes, [true, [{node_type, all}]], user})),
+    %% nodes coming and going afterwards trouble neither rex nor the node
+    {ok, P, C} = peer:start(#{name => peer:random_name(), connection => standard_io,
+                              args => ["-setcookie", atom_to_list(erlang:get_cookie()), "-hidden"]}),
+    eq(true, nk(T, connect_node, [C])),
+    peer:stop(P),
+    wait(fun() -> not lists:member(C, rpc:call(T, erlang, nodes, [hidden])) end),
+    eq(ok, gen_server:call({rex, T}, {call, net_kernel, monitor_nodes, [false], user})),
+    eq(T, rpc:call(T, erlang, node, [])),
+    ok;
 %% erlang:node/1 and os:getpid/0 over rpc, as erts answers them.
 case_(bifs, T) ->
     P = rpc:call(T, erlang, whereis, [rex]),
@@ -127,6 +230,9 @@ case_(old_incarnation, T) ->
     eq({hello, old}, rpc:call(T, erlang, send, [Old, {hello, old}])),
     eq(false, rpc:call(T, erlang, is_process_alive, [Old])),
     ok.
+
+%% ergod answers system_info(otp_release) as a missing function: it is no OTP release.
+is_ergod(T) -> not is_list(rpc:call(T, erlang, system_info, [otp_release])).
 
 in(T) ->
     case net_kernel:node_info(T) of
