@@ -210,7 +210,7 @@ void Connection::read_in_place(size_t n, FrameHandler& frames) {
   if (in_place_.left) return;
   short_read_ = true;
   Frame f{in_place_.kind, std::span<const uint8_t>(in_place_.head, kInPlaceHead), in_place_.size};
-  frames_received_.fetch_add(1, std::memory_order_relaxed);
+  count_frame_in();
   frames.on_frame(*this, f);
 }
 
@@ -341,7 +341,7 @@ void Connection::deliver_frames(FrameHandler& frames) {
         return fail("protocol error from node " + peer_node() + ": " + reader_.error());
       case FrameReader::Next::frame:
         short_read_ = false;
-        frames_received_.fetch_add(1, std::memory_order_relaxed);
+        count_frame_in();
         if (f.kind != FrameKind::tick) frames.on_frame(*this, f);
         break;
     }

@@ -190,6 +190,10 @@ class Connection {
 
  private:
   Connection(uv_loop_t* loop, Handshake hs, ConnectionOptions options, ConnectionHandler* handler, Id id);
+  // One writer at a time (the input lock's holder): a plain add, not a locked one, per frame.
+  void count_frame_in() {
+    frames_received_.store(frames_received_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  }
   ~Connection() = default;
   void attach(uv_tcp_t* tcp);
   void start_reading();
