@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "base/log.h"
+#include "cli/application_functions.h"
 #include "cli/manifest_checks.h"
 
 namespace ergod::cli {
@@ -82,9 +83,15 @@ void collect_plugins(const SupervisorManifest& s, std::set<std::string>& out) {
 
 Applications::Applications(runtime::Runtime& rt, services::FunctionRegistry& functions,
                            ApplicationsOptions options, behaviors::ApplicationController::StopNode stop_node)
-    : rt_(rt), options_(std::move(options)), plugins_(rt, &functions), controller_(rt, std::move(stop_node)) {}
+    : rt_(rt), functions_(functions), options_(std::move(options)), plugins_(rt, &functions),
+      controller_(rt, std::move(stop_node)) {
+  add_application_functions(functions_, controller_);
+}
 
-Applications::~Applications() { stop_all(); }
+Applications::~Applications() {
+  remove_application_functions(functions_);
+  stop_all();
+}
 
 std::vector<std::string> Applications::load_plugins(std::set<std::string>* changed) {
   std::vector<std::string> errors;

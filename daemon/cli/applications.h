@@ -80,6 +80,7 @@ class Applications {
   Status load_app(const ApplicationManifest& m);  // into the controller (not started)
 
   runtime::Runtime& rt_;
+  services::FunctionRegistry& functions_;
   ApplicationsOptions options_;
   plugin::PluginRegistry plugins_;
   behaviors::ApplicationController controller_;

@@ -10,38 +10,12 @@
 #include "plugin/term_handle.h"
 #include "term/etf_decode.h"
 #include "term/etf_encode.h"
+#include "term/utf8.h"
 
 namespace ergod::plugin {
 namespace {
 
 using term::Atom;
-
-// Strict UTF-8 (no overlong forms, surrogates or code points past U+10FFFF), appending the
-// code points to out. False on any invalid sequence.
-bool decode_utf8(const char* s, size_t n, std::vector<uint32_t>& out) {
-  const auto* p = reinterpret_cast<const uint8_t*>(s);
-  size_t i = 0;
-  while (i < n) {
-    uint8_t c = p[i];
-    uint32_t cp;
-    size_t len;
-    if (c < 0x80) { cp = c; len = 1; }
-    else if ((c & 0xe0) == 0xc0) { cp = c & 0x1f; len = 2; }
-    else if ((c & 0xf0) == 0xe0) { cp = c & 0x0f; len = 3; }
-    else if ((c & 0xf8) == 0xf0) { cp = c & 0x07; len = 4; }
-    else return false;
-    if (i + len > n) return false;
-    for (size_t k = 1; k < len; ++k) {
-      if ((p[i + k] & 0xc0) != 0x80) return false;
-      cp = cp << 6 | (p[i + k] & 0x3f);
-    }
-    static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
-    out.push_back(cp);
-    i += len;
-  }
-  return true;
-}
 
 bool make_atom_of(const char* name, size_t size, Atom& out) {
   if (!name && size) return false;
@@ -114,11 +88,8 @@ ergod_term h_make_binary(const void* data, size_t size) { return h_make_bitstrin
 ergod_term h_make_string(const char* utf8, size_t size) {
   if (!utf8 && size) return nullptr;
   return guarded<ergod_term>(nullptr, [&]() -> ergod_term {
-    std::vector<uint32_t> cps;
-    if (!decode_utf8(utf8, size, cps)) return nullptr;
-    Term list = Term::nil();
-    for (size_t i = cps.size(); i-- > 0;) list = Term::cons(Term::integer(cps[i]), std::move(list));
-    return to_handle(std::move(list));
+    auto list = term::charlist(std::string_view(utf8 ? utf8 : "", size));
+    return list ? to_handle(std::move(*list)) : nullptr;
   });
 }
 ergod_term h_make_nil(void) { return to_handle(Term::nil()); }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "term/term.h"
+#include "term/utf8.h"
 
 namespace ergod::term {
 namespace {
@@ -133,25 +134,6 @@ void put_text_char(std::string& out, uint32_t c) {
     case 27: out += "\\e"; return;
   }
   put_utf8(out, c);
-}
-
-// The code points of valid UTF-8, or false.
-bool decode_utf8(std::span<const uint8_t> b, std::vector<uint32_t>& out) {
-  for (size_t i = 0; i < b.size();) {
-    uint8_t c = b[i];
-    size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (n == 0 || i + n > b.size()) return false;
-    uint32_t v = n == 1 ? c : n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
-    for (size_t k = 1; k < n; ++k) {
-      if ((b[i + k] & 0xC0) != 0x80) return false;
-      v = (v << 6) | (b[i + k] & 0x3F);
-    }
-    static const uint32_t min[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (v < min[n] || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return false;
-    out.push_back(v);
-    i += n;
-  }
-  return true;
 }
 
 // ~tp of a binary that prints as text (io_lib_pretty's printable_bin): UTF-8 first (marked

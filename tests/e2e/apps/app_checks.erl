@@ -3,7 +3,7 @@
 %% Run: erl -sname X -setcookie C -pa DIR -noshell -s app_checks main ErgodNode Case
 -module(app_checks).
 -export([main/1]).
--export([calls/1, one_for_all/1, exceed/1, exceed_once/1, counters_down/1, counters_up/1]).
+-export([calls/1, applications/1, one_for_all/1, exceed/1, exceed_once/1, counters_down/1, counters_up/1]).
 -import(check_lib, [eq/2, wait/1]).
 
 main([Node, Case]) -> check_lib:run([Node, Case], fun(C, N, []) -> ?MODULE:C(N) end).
@@ -20,6 +20,18 @@ calls(N) ->
     true = is_pid(P1) andalso is_pid(P2) andalso node(P1) =:= N,
     eq([{specs, 2}, {active, 2}, {supervisors, 0}, {workers, 2}],
        supervisor:count_children({counters_sup, N})),
+    ok.
+
+%% OTP's application module over rpc: the running ones, the last started first, with the
+%% manifests' descriptions and versions as strings.
+applications(N) ->
+    Running = [{counters, "", "2.0.0"}, {base, "the first to start, the last to stop", "1.0.0"}],
+    eq(Running, rpc:call(N, application, which_applications, [])),
+    eq(Running, rpc:call(N, application, which_applications, [infinity])),
+    eq(Running, rpc:call(N, application, which_applications, [5000])),
+    eq(lists:sort(Running), lists:sort(rpc:call(N, application, loaded_applications, []))),
+    {badrpc, {'EXIT', {function_clause, [{application, which_applications, [-1], _} | _]}}} =
+        rpc:call(N, application, which_applications, [-1]),
     ok.
 
 %% Killing one child restarts both (one_for_all), with fresh state.

@@ -12,6 +12,7 @@ grep -qE '^base 1.0.0 running temporary' "$tmp/apps.txt" || fail "ctl: $(cat "$t
 grep -qE '^counters 2.0.0 running temporary' "$tmp/apps.txt" || fail "ctl: $(cat "$tmp/apps.txt")"
 
 app_check calls
+app_check applications
 app_check one_for_all
 app_check exceed
 wait_for_line "application counters exited: shutdown, type: temporary" || fail "no exit report"
