@@ -39,15 +39,17 @@ inline constexpr uint32_t kDead = 4;      // ended: never queued again
 
 // Work a worker thread defers to do once for many processes: the distribution appends the
 // frames its processes send and writes them with one syscall. Every worker calls the flush
-// function when it has run what it had (before it looks further for work or waits), at least
-// every Scheduler::kFlushRuns runs, and before it ends. Process-wide, set once; it must be cheap
+// function when it has run what it had (before it looks further for work or waits), every
+// Scheduler::kFlushRuns runs, and before it ends. Process-wide, set once; it must be cheap
 // when the thread deferred nothing. Any thread.
 using WorkerFlush = void (*)();
 void set_worker_flush(WorkerFlush flush) noexcept;
 // What an idle worker does between its looks for work while it spins: the distribution reads
 // its sockets (NodeLink::poll_thread), so that a message that arrives while a worker waits is
-// read, delivered and run on that worker with no thread hand-off. Returns whether it found
-// anything. Process-wide, set once; any thread.
+// read, delivered and run on that worker with no thread hand-off. A busy worker calls it too,
+// after each flush (every kFlushRuns runs) when kBusyPollGapNs have passed since its last
+// poll, as BEAM's schedulers check I/O between processes. Returns whether it found anything.
+// Process-wide, set once; any thread.
 using WorkerPoll = bool (*)();
 void set_worker_poll(WorkerPoll poll) noexcept;
 // Whether this thread is a worker of some Scheduler (so that work deferred on it will be flushed).
@@ -57,7 +59,8 @@ class Scheduler {
  public:
   static constexpr uint32_t kBudget = 64;       // messages a process handles before yielding
   static constexpr uint32_t kRunNextHops = 64;  // run-next hand-offs before a fair requeue
-  static constexpr uint32_t kFlushRuns = 64;    // runs between two worker flushes at most
+  static constexpr uint32_t kFlushRuns = 32;    // runs between two flushes (and busy polls)
+  static constexpr uint64_t kBusyPollGapNs = 20'000;  // a busy worker's polls, at most one per
 
   Scheduler(Runtime& rt, unsigned workers);
   ~Scheduler();  // stops and joins
@@ -77,6 +80,7 @@ class Scheduler {
   Process* find_work(Worker& w);
   Process* steal(Worker& w);
   void run_one(Worker& w, Process* p);
+  void busy_poll(Worker& w);
   void push_local(Worker& w, Process* p) noexcept;
   void push_global(Process* p) noexcept;
   void push_global_batch(Process** ps, uint32_t n) noexcept;
