@@ -145,11 +145,18 @@ class Registrar final : public runtime::ProcessBehavior {
   GlobalMultiCall mc_;
 };
 
-// Runs request in a registrar process; the caller's process waits for its answer.
-ApplyResult transaction(Process& self, Term request, Term result, Check check = Check::none) {
+// Runs request in a registrar process, which answers self {Ref, Answer}: Ref, or none when
+// no process could be spawned.
+Term start_transaction(Process& self, Term request, Term result, Check check) {
   Term ref = self.make_ref();
   auto r = self.spawn(std::make_unique<Registrar>(std::move(request), std::move(result), check, self.self(), ref));
-  if (!r.ok()) return ApplyResult::error(atom("system_limit"));
+  return r.ok() ? ref : Term();
+}
+
+// The same for an rpc caller's process, which waits for the answer.
+ApplyResult transaction(Process& self, Term request, Term result, Check check = Check::none) {
+  Term ref = start_transaction(self, std::move(request), std::move(result), check);
+  if (!ref) return ApplyResult::error(atom("system_limit"));
   return ApplyResult::later(ref);
 }
 
@@ -191,6 +198,21 @@ ApplyResult sync_call(Process& self, Term nodes) {
 Term default_method() { return Term::export_fun(Atom::make("global"), Atom::make("random_exit_name"), 3); }
 
 }  // namespace
+
+Term start_global_register(Process& self, Term name, Term pid) {
+  return start_transaction(self, Term::tuple({atom("register"), std::move(name), std::move(pid), default_method()}),
+                           atom("yes"), Check::name_and_pid);
+}
+
+Term start_global_unregister(Process& self, Term name) {
+  if (global_whereis(self.runtime().node(), name))
+    return start_transaction(self, Term::tuple({atom("unregister"), std::move(name)}), Term::atom(term::atoms::ok),
+                             Check::none);
+  // global.erl answers ok at once when nobody has the name; the answer comes the same way.
+  Term ref = self.make_ref();
+  self.send(self.self(), Term::tuple({ref, Term::atom(term::atoms::ok)}));
+  return ref;
+}
 
 void add_global_registrar_functions(FunctionRegistry& fns, std::function<std::vector<std::string>()> visible_nodes) {
   Atom global = Atom::make("global");
