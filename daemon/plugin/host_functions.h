@@ -1,6 +1,7 @@
-// host_functions: the halves of the host table, filled by host_table.cpp (internal to the
+// host_functions: the parts of the host table, filled by host_table.cpp (internal to the
 // plugin layer). host_terms.cpp: the term functions; host_process.cpp: the process functions,
-// send_any, abort_on_crash. Both guard their bodies with guarded().
+// send_any, abort_on_crash; host_groups.cpp: pg and
+// host_global.cpp: global names (ABI 3). All guard their bodies with guarded().
 // Threads: none of its own; see ergod.h for which thread may call each host function.
 #pragma once
 
@@ -21,5 +22,7 @@ R guarded(R fallback, F&& f) noexcept {
 
 void fill_term_functions(ergod_host& h);
 void fill_process_functions(ergod_host& h);
+void fill_group_functions(ergod_host& h);
+void fill_global_functions(ergod_host& h);
 
 }  // namespace ergod::plugin

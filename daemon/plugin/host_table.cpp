@@ -18,6 +18,8 @@ ergod_host build_table() {
   h.size = sizeof(ergod_host);
   fill_term_functions(h);
   fill_process_functions(h);
+  fill_group_functions(h);
+  fill_global_functions(h);
   return h;
 }
 

@@ -163,6 +163,14 @@ ergod_status PluginServer::start_call(const Term& dest, Term request, int64_t ti
   return ERGOD_OK;
 }
 
+ergod_status PluginServer::await_answer(const Term& ref, ergod_call_cont k, void* user_data) {
+  process().receive([ref](const Term& m) { return m.is_tuple() && m.tuple_arity() == 2 && m.element(0) == ref; },
+                    runtime::kInfinity, [this, k, user_data](runtime::Process& self, std::optional<Term> m) {
+                      on_call_outcome(self, k, user_data, runtime::CallOutcome{true, m->element(1)});
+                    });
+  return ERGOD_OK;
+}
+
 // A continuation runs outside GenServer's message loop, so a stop is carried out here: terminate,
 // then exit, as the loop does for handle_info.
 void PluginServer::on_call_outcome(runtime::Process& self, ergod_call_cont k, void* user_data,

@@ -48,6 +48,10 @@ class PluginServer final : public behaviors::GenServer {
   // host->call: a gen_server call whose outcome runs k in this process.
   ergod_status start_call(const Term& dest, Term request, int64_t timeout_ms, ergod_call_cont k, void* user_data);
 
+  // host->global_register_name and the like: the answer {ref, Value} (a message from a
+  // helper process) runs k with ok = 1 and Value; until then other messages wait, as a call's.
+  ergod_status await_answer(const Term& ref, ergod_call_cont k, void* user_data);
+
   const std::string& behavior_name() const noexcept { return behavior_; }
   const std::shared_ptr<const AppContext>& app() const noexcept { return ctx_.app; }
 

@@ -47,8 +47,10 @@ extern "C" {
 
 /* Bumped on any change to this header's structures. ergod loads plugins built for
  * ERGOD_ABI_VERSION_MIN up to ERGOD_ABI_VERSION and reads only what their version has; it
- * refuses others with a message naming both. History: 2 appended ergod_gen_server.get_state. */
-#define ERGOD_ABI_VERSION 2u
+ * refuses others with a message naming both. History: 2 appended ergod_gen_server.get_state;
+ * 3 appended the pg and global functions to ergod_host. A plugin built for version N may use the host
+ * functions of version N and older (a daemon never loads a plugin newer than itself). */
+#define ERGOD_ABI_VERSION 3u
 #define ERGOD_ABI_VERSION_MIN 1u
 
 #if defined(__GNUC__)
@@ -321,6 +323,37 @@ typedef struct ergod_host {
   /* 1 when the daemon runs with --abort-on-crash (debugging): a failing callback should abort
    * (the C++ layer then lets exceptions escape, for a core dump). */
   int (*abort_on_crash)(void);
+
+  /* -- ABI 3: pg, the process groups of OTP's pg in its default scope `pg` ------------------- */
+  /* pg:join/2 and pg:leave/2 for pids: a local pid or a proper list of them (NULL: the calling
+   * process), group any term. The scope then shows them to every node, as an OTP node's
+   * members: pg:get_members(pg, Group) there lists them, and a member that ends leaves its
+   * groups. The request is sent to the scope without waiting for its answer (a callback must
+   * not block): it takes effect before any later message of this process reaches the scope,
+   * and get_members shows it once the scope has handled it. So a leave of a pid that is not a
+   * member (pg's not_joined) is not reported. EBADARG: a pid of another node (pg's nolocal)
+   * or not a pid; ENOTFOUND: the scope is not running (it is being restarted). */
+  ergod_status (*pg_join)(ergod_proc* p, ergod_term group, ergod_term pids);
+  ergod_status (*pg_leave)(ergod_proc* p, ergod_term group, ergod_term pids);
+  /* From any thread: pg:get_members(Group) and get_local_members(Group), a list of pids
+   * (newest first, as pg's; [] for a group nobody is in); NULL only for a NULL group. */
+  ergod_term (*pg_get_members)(ergod_term group);
+  ergod_term (*pg_get_local_members)(ergod_term group);
+
+  /* -- ABI 3: global names ------------------------------------------------------------------ */
+  /* global:register_name(Name, Pid) (pid NULL: the calling process; the default resolve
+   * method, random_exit_name) and global:unregister_name(Name). Each is a transaction that
+   * locks every node global knows, so it cannot answer at once: the answer comes to k in this
+   * process, as host->call's continuation, with ok = 1 and value yes | no (register: no when
+   * the name is taken or the pid has another name) or ok (unregister). Until then the
+   * process's other messages wait; one at a time with call (ESTATE when one is pending, and
+   * in an rpc function). EBADARG: a NULL name or k, a pid that is not a pid. Once yes, every
+   * connected node's global:whereis_name(Name) is the pid, until it ends or unregisters. */
+  ergod_status (*global_register_name)(ergod_proc* p, ergod_term name, ergod_term pid, ergod_call_cont k,
+                                       void* user_data);
+  ergod_status (*global_unregister_name)(ergod_proc* p, ergod_term name, ergod_call_cont k, void* user_data);
+  /* From any thread: global:whereis_name(Name), the pid, or NULL when nobody has the name. */
+  ergod_term (*global_whereis_name)(ergod_term name);
 } ergod_host;
 
 /* The entry point every plugin exports. */
