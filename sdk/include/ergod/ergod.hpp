@@ -16,7 +16,9 @@
 // convert.hpp, to_term(x) / from_term<T>(t), declared once per type in Convert<T>
 // (ERGOD_STRUCT for user structs); task.hpp, Exit and Task<T>, the coroutine type of
 // callbacks; gen_server.hpp, GenServer, the base class of behaviors; plugin.hpp,
-// ERGOD_PLUGIN / ERGOD_BEHAVIOR / ERGOD_FUNCTION, the descriptor and the entry point.
+// ERGOD_PLUGIN / ERGOD_BEHAVIOR / ERGOD_FUNCTION, the descriptor and the entry point;
+// names.hpp, pg::get_members / get_local_members and global::whereis_name (GenServer's
+// pg_join, pg_leave, register_global and unregister_global change them).
 //
 // Errors: a term of the wrong shape throws BadTerm (its message says what was expected and
 // what came). An exception escaping a callback ends the process with {cxx_exception, <<What>>}
@@ -38,3 +40,4 @@
 #include <ergod/sdk/task.hpp>
 #include <ergod/sdk/gen_server.hpp>
 #include <ergod/sdk/plugin.hpp>
+#include <ergod/sdk/names.hpp>

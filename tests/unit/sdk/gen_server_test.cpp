@@ -14,6 +14,8 @@
 #include "plugin/plugin_loader.h"
 #include "plugin/plugin_registry.h"
 #include "plugin/term_handle.h"
+#include "services/global.h"
+#include "services/pg.h"
 
 using namespace plugin_test;
 using namespace ergod::behaviors;
@@ -232,4 +234,25 @@ TEST_CASE("a plugin built out of tree against the installed SDK loads and runs",
   Term args = Term::list({I(21)});
   CHECK(d->functions[0].fn(nullptr, nullptr, ergod::plugin::lend(args), &result) == ERGOD_OK);
   CHECK(ergod::plugin::take_handle(result) == I(42));
+}
+
+TEST_CASE("pg_join, register_global and the name readers of the C++ layer", "[sdk][gen_server][names]") {
+  Fixture f;
+  StartOptions o;
+  o.name = Atom::make("pg");
+  REQUIRE(gen_server::start(f.rt, ergod::services::make_pg_scope(Atom::make("pg"), nullptr), Term::nil(), o)
+              .element(0) == A("ok"));
+  REQUIRE(ergod::services::start_global(f.rt).is_pid());
+  Term named = f.start_ok("sdk_test", "named");
+  CHECK(f.call(named, T({A("join"), A("g")})) == A("ok"));
+  // the join is the scope's call, so this call's reading comes once the scope has it
+  Term members = Term::nil();
+  for (int i = 0; i < 1000 && members != Term::list({named}); ++i) members = f.call(named, T({A("members"), A("g")}));
+  CHECK(members == Term::list({named}));
+  CHECK(f.call(named, T({A("register"), A("n")})) == A("true"));
+  CHECK(f.call(named, T({A("whereis"), A("n")})) == named);
+  CHECK(f.call(named, T({A("register"), A("m")})) == A("false"));  // it has a name already
+  CHECK(f.call(named, T({A("unregister"), A("n")})) == A("true"));
+  CHECK(f.call(named, T({A("whereis"), A("n")})) == A("undefined"));
+  CHECK(f.call(named, T({A("leave"), A("g")})) == A("ok"));
 }

@@ -104,6 +104,24 @@ class Silent final : public sdk::GenServer {
   }
 };
 
+// named: pg and global names through the C++ layer. {join, G} / {leave, G} -> ok;
+// {members, G} -> pg::get_members; {register, N} -> true | false; {unregister, N} -> true;
+// {whereis, N} -> the pid or undefined.
+class Named final : public sdk::GenServer {
+  sdk::Task<sdk::CallResult> handle_call(const Term& r, const sdk::From&) override {
+    if (r.is_record("join", 2)) pg_join(r[1]);
+    else if (r.is_record("leave", 2)) pg_leave(r[1]);
+    else if (r.is_record("members", 2)) co_return sdk::Reply{sdk::pg::get_members(r[1])};
+    else if (r.is_record("register", 2)) co_return sdk::Reply{co_await register_global(r[1])};
+    else if (r.is_record("unregister", 2)) co_return sdk::Reply{co_await unregister_global(r[1])};
+    else if (r.is_record("whereis", 2)) {
+      Term pid = sdk::global::whereis_name(r[1]);
+      co_return sdk::Reply{pid.empty() ? atom("undefined") : pid};
+    }
+    co_return sdk::Reply{atom("ok")};
+  }
+};
+
 int64_t add(int64_t a, int64_t b) { return a + b; }
 Point origin() { return {}; }
 std::string greet(const std::string& name) {
@@ -116,6 +134,7 @@ std::string greet(const std::string& name) {
 ERGOD_PLUGIN("sdk_test", "0.1.0",
              ERGOD_BEHAVIOR("relay", sdk_test::Relay),
              ERGOD_BEHAVIOR("silent", sdk_test::Silent),
+             ERGOD_BEHAVIOR("named", sdk_test::Named),
              ERGOD_FUNCTION("sdk_test", "add", sdk_test::add),
              ERGOD_FUNCTION("sdk_test", "origin", sdk_test::origin),
              ERGOD_FUNCTION("sdk_test", "greet", sdk_test::greet))

@@ -77,6 +77,7 @@ template <class S>
 struct Bridge;
 template <bool Throws>
 class CallAwaiter;
+class GlobalAwaiter;
 }  // namespace detail
 
 // Derive from GenServer, override the callbacks you need (each may be a plain function or a
@@ -162,6 +163,20 @@ class GenServer {
   bool register_name(const std::string& name) { return host().register_name(proc(), name.c_str()) == ERGOD_OK; }
   bool unregister_name(const std::string& name) { return host().unregister_name(proc(), name.c_str()) == ERGOD_OK; }
   Term whereis(const std::string& name) { return Term::adopt(host().whereis(proc(), name.c_str())); }
+  // pg:join/leave in scope pg for this process, or for pids (a local pid or a list of them):
+  // sent to the scope without waiting (ergod.h, pg_join), so pg::get_members shows the change
+  // once the scope has it, and a leave of a non-member is not reported. Throws Exit as pg.erl
+  // fails: {nolocal, Pids} for a pid of another node (or not a pid), noproc with no scope.
+  void pg_join(const TermRef& group) { pg_request("join", group, nullptr); }
+  void pg_join(const TermRef& group, const TermRef& pids) { pg_request("join", group, pids.get()); }
+  void pg_leave(const TermRef& group) { pg_request("leave", group, nullptr); }
+  void pg_leave(const TermRef& group, const TermRef& pids) { pg_request("leave", group, pids.get()); }
+  // global:register_name(Name, self()): co_await register_global(name) is true once every
+  // node has the name, false when it is taken or this process has another global name;
+  // co_await unregister_global(name). A transaction over the nodes: the worker is free
+  // meanwhile, and the process's other messages wait, as for call (one at a time).
+  detail::GlobalAwaiter register_global(const TermRef& name);
+  detail::GlobalAwaiter unregister_global(const TermRef& name);
   Term send_after(int64_t ms, const TermRef& dest, const TermRef& message) {
     return Term::adopt(host().send_after(proc(), ms, dest.get(), message.get()));
   }
@@ -189,7 +204,15 @@ class GenServer {
   friend struct detail::Bridge;
   template <bool>
   friend class detail::CallAwaiter;
+  friend class detail::GlobalAwaiter;
 
+  void pg_request(const char* what, const TermRef& group, ergod_term pids) {
+    auto fn = what[0] == 'j' ? host().pg_join : host().pg_leave;
+    ergod_status st = fn(proc(), group.get(), pids);
+    if (st == ERGOD_EBADARG) throw Exit(tuple(atom("nolocal"), pids ? Term::borrow(pids) : self()));
+    if (st == ERGOD_ENOTFOUND)
+      throw Exit(tuple(atom("noproc"), tuple(atom("pg"), atom(what), list(atom("pg"), Term::borrow(group.get())))));
+  }
   ergod_proc* proc() const {
     if (!proc_) throw std::logic_error("ergod::sdk::GenServer: a process function called outside a callback");
     return proc_;
@@ -325,6 +348,35 @@ class CallAwaiter {
   std::coroutine_handle<> waiting_;
 };
 
+// register_global / unregister_global: the transaction's answer resumes the coroutine.
+class GlobalAwaiter {
+ public:
+  GlobalAwaiter(GenServer& s, const TermRef& name, bool reg) : s_(s), name_(Term::borrow(name.get())), reg_(reg) {}
+
+  bool await_ready() const noexcept { return false; }
+  bool await_suspend(std::coroutine_handle<> waiting) {
+    waiting_ = waiting;
+    status_ = reg_ ? host().global_register_name(s_.proc(), name_.handle(), nullptr, &GlobalAwaiter::on_answer, this)
+                   : host().global_unregister_name(s_.proc(), name_.handle(), &GlobalAwaiter::on_answer, this);
+    return status_ == ERGOD_OK;
+  }
+  bool await_resume() {
+    if (status_ == ERGOD_ESTATE) throw std::logic_error("ergod::sdk::GenServer: a global name while a call is pending");
+    if (status_ != ERGOD_OK) throw BadTerm("global name: bad argument " + detail::brief(name_));
+    return answer_.is_atom("yes") || answer_.is_atom("ok");
+  }
+
+ private:
+  static ergod_result on_answer(ergod_proc* p, void*, void* self, int, ergod_term value) noexcept;
+
+  GenServer& s_;
+  Term name_;
+  bool reg_;
+  ergod_status status_ = ERGOD_OK;
+  Term answer_;
+  std::coroutine_handle<> waiting_;
+};
+
 inline Term crash_reason(const char* what) { return tuple(atom("cxx_exception"), binary(what)); }
 
 // Runs one callback body: an Exit ends the process with its reason, another exception with
@@ -433,7 +485,18 @@ struct Bridge {
                                              &terminate, &destroy,     &get_state};
 };
 
+inline ergod_result GlobalAwaiter::on_answer(ergod_proc* p, void*, void* self, int, ergod_term value) noexcept {
+  auto* a = static_cast<GlobalAwaiter*>(self);
+  return guarded([&] {
+    a->answer_ = Term::borrow(value);
+    return a->s_.resume(p, a->waiting_);
+  });
+}
+
 }  // namespace detail
+
+inline detail::GlobalAwaiter GenServer::register_global(const TermRef& name) { return {*this, name, true}; }
+inline detail::GlobalAwaiter GenServer::unregister_global(const TermRef& name) { return {*this, name, false}; }
 
 inline detail::CallAwaiter<true> GenServer::call(const TermRef& dest, const TermRef& request, int64_t timeout_ms) {
   return {*this, dest, request, timeout_ms};
