@@ -1,12 +1,17 @@
 /* counter_c: an ergod plugin in plain C11, to show that the ABI (ergod.h) needs no C++.
  *
  * Behavior "counter", a gen_server whose state is a count:
- *   calls  get -> Count;  {add, N} -> NewCount;  reset -> ok;  ticks -> ticks seen so far
+ *   calls  get -> Count;  {add, N} -> NewCount;  reset -> ok;  ticks -> ticks seen so far;
+ *          {join, Group} / {leave, Group} -> ok: the counter joins or leaves the pg group
+ *          (scope pg), so pg:get_members(pg, Group) on any node lists it; {members, Group}
+ *          -> the group's members as this node knows them; {register_global, Name} -> yes | no
+ *          and {unregister_global, Name} -> ok: the counter's global name (answered when
+ *          global's transaction ends, through a continuation: the worker never waits)
  *   casts  {add, N};  reset
  *   infos  tick: adds `step` and schedules the next tick (every `tick_ms`, when set)
  *   sys:get_state shows {counter, Count, Step}
  * Application env (all optional): start (the first count), step (default 1), tick_ms,
- * name (registers the counter under that name).
+ * name (registers the counter under that name), group (a pg group it joins at start).
  * rpc: counter_c:version/0 -> <<"1.0.0">> (a counter's count is not offered by rpc: an rpc
  * function must not block, so it cannot call a server; callers use gen_server:call on it).
  */
@@ -57,6 +62,52 @@ static int tagged_int(ergod_term t, const char* tag, int64_t* n) {
   return ok;
 }
 
+/* A pg join or leave of this process: ok, or {error, noproc} while the scope restarts. */
+static ergod_term pg_change(ergod_proc* self, int join, ergod_term group) {
+  ergod_status st = join ? H->pg_join(self, group, NULL) : H->pg_leave(self, group, NULL);
+  if (st == ERGOD_OK) return atom("ok");
+  ergod_term items[2] = {atom("error"), atom(st == ERGOD_ENOTFOUND ? "noproc" : "badarg")};
+  ergod_term t = H->make_tuple(items, 2);
+  H->release(items[0]);
+  H->release(items[1]);
+  return t;
+}
+
+/* {Tag, X}: 1 and *x a new handle of X. */
+static int tagged(ergod_term t, const char* tag, ergod_term* x) {
+  if (H->tuple_arity(t) != 2) return 0;
+  ergod_term first = H->tuple_element(t, 0);
+  int ok = H->is_atom(first, tag);
+  H->release(first);
+  if (ok) *x = H->tuple_element(t, 1);
+  return ok;
+}
+
+/* The end of a global transaction: answers the caller whose from came as user_data. */
+static ergod_result global_answered(ergod_proc* self, void* state, void* user_data, int ok, ergod_term value) {
+  ergod_term from = user_data;
+  (void)state;
+  (void)ok; /* always 1: a transaction ends with an answer */
+  H->reply(self, from, value);
+  H->release(from);
+  return ergod_noreply();
+}
+
+/* {register_global, Name} / {unregister_global, Name}: the answer goes later, from the
+ * continuation; an error status is answered at once. */
+static ergod_result global_change(ergod_proc* self, int reg, ergod_term name, ergod_term from) {
+  ergod_term kept = H->copy(from);
+  ergod_status st = reg ? H->global_register_name(self, name, NULL, global_answered, kept)
+                        : H->global_unregister_name(self, name, global_answered, kept);
+  if (st == ERGOD_OK) return ergod_noreply();
+  H->release(kept);
+  ergod_term items[2] = {atom("error"), atom(st == ERGOD_ESTATE ? "busy" : "badarg")};
+  ergod_term reply = H->make_tuple(items, 2);
+  H->release(items[0]);
+  H->release(items[1]);
+  return ergod_reply(reply);
+}
+
 static ergod_result counter_init(ergod_proc* self, ergod_term args, void** state) {
   (void)args;
   counter* c = calloc(1, sizeof *c);
@@ -73,6 +124,12 @@ static ergod_result counter_init(ergod_proc* self, ergod_term args, void** state
     return ergod_stop(reason);
   }
   H->release(name);
+  ergod_term group = H->app_env(self, "group");
+  if (group && H->pg_join(self, group, NULL) != ERGOD_OK) {
+    H->release(group);
+    return ergod_stop(atom("no_pg_scope"));
+  }
+  H->release(group);
   schedule_tick(self, c);
   H->log(self, ERGOD_LOG_DEBUG, "counter started");
   return ergod_ok();
@@ -81,8 +138,7 @@ static ergod_result counter_init(ergod_proc* self, ergod_term args, void** state
 static ergod_result counter_call(ergod_proc* self, void* state, ergod_term request, ergod_term from) {
   counter* c = state;
   int64_t n;
-  (void)self;
-  (void)from;
+  ergod_term x;
   if (H->is_atom(request, "get")) return ergod_reply(H->make_int(c->count));
   if (H->is_atom(request, "ticks")) return ergod_reply(H->make_int(c->ticks));
   if (H->is_atom(request, "reset")) {
@@ -92,6 +148,25 @@ static ergod_result counter_call(ergod_proc* self, void* state, ergod_term reque
   if (tagged_int(request, "add", &n)) {
     c->count += n;
     return ergod_reply(H->make_int(c->count));
+  }
+  if (tagged(request, "join", &x) || tagged(request, "leave", &x)) {
+    ergod_term first = H->tuple_element(request, 0);
+    ergod_term reply = pg_change(self, H->is_atom(first, "join"), x);
+    H->release(first);
+    H->release(x);
+    return ergod_reply(reply);
+  }
+  if (tagged(request, "register_global", &x) || tagged(request, "unregister_global", &x)) {
+    ergod_term first = H->tuple_element(request, 0);
+    ergod_result r = global_change(self, H->is_atom(first, "register_global"), x, from);
+    H->release(first);
+    H->release(x);
+    return r;
+  }
+  if (tagged(request, "members", &x)) {
+    ergod_term members = H->pg_get_members(x);
+    H->release(x);
+    return ergod_reply(members);
   }
   /* OTP's answer to an unknown call would be a crash; a counter just says so. */
   ergod_term items[2] = {atom("error"), atom("unknown_call")};
