@@ -107,8 +107,8 @@ overlap_race="^<4>ergod: 'global' at node [^ ]+ requested disconnect from node (
 no_error_logs() {
   # drain what ergod wrote so far without waiting for more
   while IFS= read -r -t 0.2 line <&3; do printf '%s\n' "$line" >>"$log"; done || true
-  # Except echo's supervisor reporting the restarts the tests cause ({stop, R} and crashes),
-  # as OTP's supervisor reports them.
+  # Except echo's (and counters') supervisor reporting the restarts the tests cause ({stop, R}
+  # and crashes), as OTP's supervisor reports them.
   # With --peer-overlap-race, a node that stops while ergod and another node are both
   # connected to it (a reference peer, peer:start's 'peer-...' names, or an erl check that
   # ends while connected to two ergods): whether ergod hears of the other's loss before its
@@ -116,7 +116,7 @@ no_error_logs() {
   # to disconnect.
   local race='^$'
   [[ ${1:-} == --peer-overlap-race ]] && race=$overlap_race
-  if grep -E '^<[34]>' "$log" | grep -vE '^<3>ergod: echo: Supervisor: \{local,echo_sup\}\. Context: child_terminated\.' |
+  if grep -E '^<[34]>' "$log" | grep -vE '^<3>ergod: (echo|counters): Supervisor: \{local,(echo|counters)_sup\}\. Context: child_terminated\.' |
     grep -vE "$race"; then
     fail "ergod logged errors or warnings"
   fi
