@@ -5,7 +5,6 @@
 // frame has no file and line, as ergod runs no pg.erl); join/2,3, leave/2,3, monitor_scope/0,1,
 // monitor/1,2 and demonitor/1,2 check their arguments as pg.erl does ({nolocal, Bad},
 // function_clause) and call the scope, answering with its reply (noproc exit with no scope).
-// join, leave and the monitor functions stay undef: ergod's processes join no groups yet.
 // Threads: add_pg_functions from the controlling thread; the functions run on any worker.
 #pragma once
 
