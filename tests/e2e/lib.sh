@@ -80,6 +80,13 @@ wait_for_exit() {
   return 1
 }
 
+# The end of a test that ran one ergod: SIGTERM, and it must stop within 20 s with status 0.
+stop_cleanly() {
+  kill -TERM "$ergod_pid"
+  wait_for_exit || fail "ergod did not stop"
+  [[ $ergod_status == 0 ]] || fail "exit status $ergod_status"
+}
+
 # A private node config in $tmp, with its cookie in a file as a deployment would have it.
 write_config() {
   local name=$1

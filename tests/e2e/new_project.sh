@@ -93,7 +93,5 @@ wait "$!" || rc=$?
 ((rc == 0)) && grep -q "^PASS" "$out" || fail "calls from erl (exit $rc): $(cat "$out")"
 no_error_logs
 
-kill -TERM "$ergod_pid"
-wait_for_exit || fail "ergod did not stop"
-[[ $ergod_status == 0 ]] || fail "exit status $ergod_status"
+stop_cleanly
 echo "ok: ergod new: generated, built against the installed SDK, installed, checked, run, called"

@@ -31,8 +31,6 @@ kv_check kill_stats
 kv_check kill_store
 kill -0 "$ergod_pid" || fail "ergod stopped"
 
-kill -TERM "$ergod_pid"
-wait_for_exit || fail "ergod did not stop"
-[[ $ergod_status == 0 ]] || fail "exit status $ergod_status"
+stop_cleanly
 grep -q "kvstore: application stopped" "$log" || fail "kvstore did not stop"
 echo "ok: kvstore"

@@ -27,9 +27,7 @@ ctl start nosuch 2>"$tmp/err.txt" && fail "ctl start of an unknown application s
 grep -q "unknown application nosuch" "$tmp/err.txt" || fail "ctl error: $(cat "$tmp/err.txt")"
 ctl start base >/dev/null || fail "ctl start base"
 
-kill -TERM "$ergod_pid"
-wait_for_exit || fail "ergod did not stop"
-[[ $ergod_status == 0 ]] || fail "exit status $ergod_status"
+stop_cleanly
 # Reverse start order: base was started again after counters, so it stops first.
 stopped=$(grep -oE '(base|counters): application stopped' "$log" | tail -2 | tr '\n' ' ')
 [[ $stopped == "base: application stopped counters: application stopped " ]] ||

@@ -65,7 +65,5 @@ ctl reload >"$tmp/reload.txt" 2>&1 || fail "removing a never-started application
 grep -q "unknown application" "$tmp/reload.txt" && fail "false error: $(cat "$tmp/reload.txt")"
 ctl applications | grep -q '^ghost' && fail "ghost is still listed"
 
-kill -TERM "$ergod_pid"
-wait_for_exit || fail "ergod did not stop"
-[[ $ergod_status == 0 ]] || fail "exit status $ergod_status"
+stop_cleanly
 echo "ok: reload"

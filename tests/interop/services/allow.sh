@@ -6,6 +6,4 @@ start_node
 erl_check --allow-logs svc_checks allow_nodes  # the OTP reference logs its refusals too
 wait_for_line "Connection attempt from disallowed node" || fail "no log of the refused handshake"
 wait_for_line "Connection attempt with disallowed node" || fail "no log of the refused connect"
-kill -TERM "$ergod_pid"
-wait_for_exit || fail "ergod did not stop"
-[[ $ergod_status == 0 ]] || fail "exit status $ergod_status"
+stop_cleanly

@@ -12,6 +12,4 @@ no_error_logs --peer-overlap-race
 # Last, as they make ergod log crashes (OTP logs them too): echo and pg come back.
 run_check echo_errors
 run_check pg_restart
-kill -TERM "$ergod_pid"
-wait_for_exit || fail "ergod did not stop"
-[[ $ergod_status == 0 ]] || fail "exit status $ergod_status"
+stop_cleanly

@@ -71,6 +71,4 @@ expect_ergod_logs "$tmp/clash.out"
 echo "ok: name clash settled by ergod"
 no_error_logs
 
-kill -TERM "$ergod_pid"
-wait_for_exit || fail "ergod did not stop"
-[[ $ergod_status == 0 ]] || fail "exit status $ergod_status"
+stop_cleanly

@@ -55,6 +55,4 @@ start_ergod --config "$tmp/short.yaml"
 wait_for_line "node $node running" || fail "ergod did not start as $node"
 idle_erl -name "$long"
 check_other_domain -sname "drv$$_$RANDOM" "$long"
-kill -TERM "$ergod_pid"
-wait_for_exit || fail "ergod did not stop"
-[[ $ergod_status == 0 ]] || fail "exit status $ergod_status"
+stop_cleanly

@@ -20,6 +20,4 @@ grep -qE '^<3>ergod: Discarding message \{hello,old\} from <0\.[0-9]+\.[0-9]+> t
 grep -q "from,afar" "$log" && fail "ergod logged a send from another node to its old incarnation"
 # Last: it leaves the target allowing only the erl node of this check.
 erl_check nk_checks ping_allow
-kill -TERM "$ergod_pid"
-wait_for_exit || fail "ergod did not stop"
-[[ $ergod_status == 0 ]] || fail "exit status $ergod_status"
+stop_cleanly

@@ -10,6 +10,4 @@ done
 # Each check's reference peer may be meshed with ergod by global (through the erl node) and
 # stops while connected to both: global's overlap warning about it is a race (see lib.sh).
 no_error_logs --peer-overlap-race
-kill -TERM "$ergod_pid"
-wait_for_exit || fail "ergod did not stop"
-[[ $ergod_status == 0 ]] || fail "exit status $ergod_status"
+stop_cleanly

@@ -13,6 +13,4 @@ for c in start_group side_by_side exit_leaves global_name; do
   erl_check plugin_names_checks "$c"
 done
 no_error_logs --peer-overlap-race
-kill -TERM "$ergod_pid"
-wait_for_exit || fail "ergod did not stop"
-[[ $ergod_status == 0 ]] || fail "exit status $ergod_status"
+stop_cleanly
