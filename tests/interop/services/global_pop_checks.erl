@@ -6,7 +6,8 @@
 %%   erl -s global_pop_checks main ErgodNode Case -hidden
 %% Prints "PASS Case" (check_lib:run/2) and, for the run against ergod, one line
 %% "ERGOD_LOG Text" per line the reference C logged, with the ergod run's node names, for the
-%% script to find in ergod's log ("ERGOD_MAY_LOG Text": a line a race may or may not bring).
+%% script to find in ergod's log ("ERGOD_MAY_LOG Text": a line a race may or may not bring;
+%% "ERGOD_IGNORE Node": a peer of a run done again, whose lines are not compared).
 %% Case clash is a name clash that C settles, side by side the same way.
 -module(global_pop_checks).
 -export([main/1, log/2, holder/0]).
@@ -41,7 +42,7 @@ case_(Case, N, []) ->
     {RefPeer, RefC} = start_peer(),
     Want = run(Case, RefC, true),
     peer:stop(RefPeer),
-    Got = run(Case, N, false),
+    Got = run_as(Case, N, strip(Case, Want), 3),
     io:format("reference: ~p~nergod:     ~p~n", [strip(Case, Want), strip(Case, Got)]),
     eq(strip(Case, Want), strip(Case, Got)),
     #{c_logs := CLogs} = Want,
@@ -51,6 +52,21 @@ case_(Case, N, []) ->
         _ -> [io:format("ERGOD_LOG ~ts~n", [unname(L, Names)]) || {warning, L} <- CLogs]
     end,
     ok.
+
+%% c_disconnects: C's lost_connection for B and B's for C race to A; C, which drops B, is
+%% first unless it is slow (ergod under ASan was, once), and A then drops C instead of B (the
+%% same would happen to a slow OTP node). The reference's outcome must come, in one of three.
+run_as(Case, N, Want, Tries) ->
+    Got = run(Case, N, false),
+    case strip(Case, Got) =:= Want orelse Case =/= c_disconnects orelse Tries =< 1 of
+        true -> Got;
+        false ->
+            io:format("~p: the other side of the race: ~p; again~n", [Case, strip(Case, Got)]),
+            %% what ergod logged of that run's peers is not compared
+            #{names := [{A, 'A'}, {B, 'B'} | _]} = Got,
+            [io:format("ERGOD_IGNORE ~s~n", [X]) || X <- [A, B]],
+            run_as(Case, N, Want, Tries - 1)
+    end.
 
 warning_text(Self, What, Node) ->
     "'global' at node NODE_" ++ Self ++ " " ++ What ++ " node NODE_" ++ Node ++
