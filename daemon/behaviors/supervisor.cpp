@@ -13,6 +13,7 @@
 #include "base/log.h"
 #include "behaviors/supervisor.h"
 #include "behaviors/supervisor_detail.h"
+#include "term/utf8.h"
 
 namespace ergod::behaviors {
 
@@ -53,13 +54,6 @@ Term exception_reason(const char* what) {
 }
 
 using Done = runtime::InlineFunction<void(Term), 64>;
-
-// An Erlang string.
-Term charlist(std::string_view s) {
-  std::vector<Term> cs;
-  for (unsigned char c : s) cs.push_back(Term::integer(c));
-  return Term::list(std::span<const Term>(cs));
-}
 
 }  // namespace
 
@@ -106,7 +100,7 @@ class Supervisor final : public GenServer {
   Term sys_module() const override { return atom("ergod_supervisor"); }
   Term sys_initial_call() const override { return Term::tuple({atom("supervisor"), sys_module(), Term::integer(1)}); }
   std::vector<Term> sys_status_extra() const override {
-    Term callback = Term::tuple({charlist("Callback"), sys_module()});
+    Term callback = Term::tuple({term::chars("Callback"), sys_module()});
     return {Term::tuple({atom("supervisor"), Term::list({callback})})};
   }
   Term sys_parent() const override { return parent_; }

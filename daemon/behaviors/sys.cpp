@@ -5,6 +5,8 @@
 #include <exception>
 #include <string>
 
+#include "term/utf8.h"
+
 namespace ergod::behaviors::sys {
 
 using namespace term::atoms;
@@ -18,12 +20,6 @@ bool is_tuple_of(const Term& m, uint32_t arity, const char* first) {
   return m.is_tuple() && m.tuple_arity() == arity && m.element(0) == Term::atom(first);
 }
 
-// An Erlang string (a list of character codes).
-Term charlist(std::string_view s) {
-  std::vector<Term> cs;
-  for (unsigned char c : s) cs.push_back(Term::integer(c));
-  return Term::list(std::span<const Term>(cs));
-}
 
 // pid_to_list(self()) on its own node: <0.Id.Serial>.
 std::string local_pid_text(const Term& pid) {
@@ -48,11 +44,11 @@ Term format_status(Process& self, GenServer& server, Context& ctx, Term state) {
   Term status = atom(ctx.suspended ? "suspended" : "running");
   std::string name = self.registered_name() ? std::string(self.registered_name()->name()) : local_pid_text(self.self());
   std::vector<Term> out = {
-      Term::tuple({atom("header"), charlist("Status for generic server " + name)}),
-      Term::tuple({atom("data"), Term::list({Term::tuple({charlist("Status"), status}),
-                                             Term::tuple({charlist("Parent"), ctx.parent}),
-                                             Term::tuple({charlist("Logged events"), Term::nil()})})}),
-      Term::tuple({atom("data"), Term::list({Term::tuple({charlist("State"), std::move(state)})})}),
+      Term::tuple({atom("header"), term::chars("Status for generic server " + name)}),
+      Term::tuple({atom("data"), Term::list({Term::tuple({term::chars("Status"), status}),
+                                             Term::tuple({term::chars("Parent"), ctx.parent}),
+                                             Term::tuple({term::chars("Logged events"), Term::nil()})})}),
+      Term::tuple({atom("data"), Term::list({Term::tuple({term::chars("State"), std::move(state)})})}),
   };
   for (auto& t : server.sys_status_extra()) out.push_back(std::move(t));
   return Term::list(std::span<const Term>(out));

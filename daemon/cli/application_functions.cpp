@@ -16,11 +16,8 @@ namespace {
 
 Atom application() { return Atom::make("application"); }
 
-// A manifest's text as an Erlang string (the manifest checker took only valid UTF-8).
-Term text(const std::string& s) { return term::charlist(s).value_or(Term::nil()); }
-
 Term entry(const behaviors::ApplicationInfo& a) {
-  return Term::tuple({Term::atom(a.name), text(a.description), text(a.version)});
+  return Term::tuple({Term::atom(a.name), term::chars(a.description), term::chars(a.version)});
 }
 
 // Running applications, the last started first (application_controller's order).

@@ -194,15 +194,11 @@ class Locker final : public runtime::ProcessBehavior {
         [node, tag](const Term& m) {
           if ((is(m, "lock_set", 5) || is(m, "lock_set", 4)) && m.element(1).is_pid())
             return runtime::pid_node(m.element(1)) == node;
-          return is(m, "cancel", 4) && m.element(1).is_atom(node) && m.element(2) == tag;
+          return is_cancel_of(m, node, tag);
         },
         runtime::kInfinity, [this](Process& p, std::optional<Term> m) {
+          if (is(*m, "cancel", 4)) return end_session(p, m->element(3), false);
           Pending w = std::move(pending_);
-          if (is(*m, "cancel", 4)) {
-            send_casts(p, m->element(3));
-            remove_him(w.him.node, w.him.my_tag);
-            return delete_global_lock(p, w.lock_id, w.known2, [this](Process& p) { arm(p); });
-          }
           // An answer for an older session of that node: still waiting for ours.
           if (m->tuple_arity() == 5 && m->element(4) != w.him.my_tag)
             return wait_his_lock(p, w.him, w.lock_id, std::move(w.known2));
@@ -246,19 +242,28 @@ class Locker final : public runtime::ProcessBehavior {
     Atom node = him.node;
     Term tag = him.my_tag;
     self.receive(
-        [node, tag](const Term& m) {
-          return is(m, "cancel", 4) && m.element(1).is_atom(node) && m.element(2) == tag;
-        },
+        [node, tag](const Term& m) { return is_cancel_of(m, node, tag); },
         runtime::kInfinity, [this](Process& p, std::optional<Term> m) {
-          Pending done = std::move(pending_);
-          // The new_nodes casts go before del_lock, so peers see them while the lock holds.
-          send_casts(p, m->element(3));
-          remove_him(done.him.node, done.him.my_tag);
-          delete_global_lock(p, done.lock_id, done.known2, [this](Process& p) {
-            just_synced_ = true;  // the next session is tried at once
-            arm(p);
-          });
+          end_session(p, m->element(3), true);
         });
+  }
+
+  // {cancel, Node, Tag, Casts} for this session of that node.
+  static bool is_cancel_of(const Term& m, Atom node, const Term& tag) {
+    return is(m, "cancel", 4) && m.element(1).is_atom(node) && m.element(2) == tag;
+  }
+
+  // The server ended the session (synced: after the name exchange, so the next session is
+  // tried at once). The new_nodes casts go before del_lock, so peers see them while the lock
+  // holds.
+  void end_session(Process& self, const Term& casts, bool synced) {
+    auto done = std::move(pending_);
+    send_casts(self, casts);
+    remove_him(done.him.node, done.him.my_tag);
+    delete_global_lock(self, done.lock_id, done.known2, [this, synced](Process& p) {
+      if (synced) just_synced_ = true;
+      arm(p);
+    });
   }
 
   void send_lock_set(Process& self, bool set, const Term& his_locker, int64_t vsn, const Term& his_tag) {

@@ -8,6 +8,7 @@
 #include "behaviors/gen_server.h"
 #include "dist/node_name.h"
 #include "runtime/ids.h"
+#include "term/utf8.h"
 
 namespace ergod::services {
 namespace {
@@ -204,20 +205,13 @@ namespace {
 Term ok(Term v) { return Term::tuple({Term::atom(term::atoms::ok), std::move(v)}); }
 Term error(const char* why) { return Term::tuple({Term::atom(term::atoms::error), Term::atom(why)}); }
 
-// A string as Erlang has it: a list of characters.
-Term chars(std::string_view s) {
-  std::vector<Term> cs;
-  for (unsigned char c : s) cs.push_back(Term::integer(c));
-  return Term::list(cs);
-}
-
 // get_node_info's list for an up connection, in its order (without owner: see net_kernel.h).
 // The address is inet_tcp_dist's #net_address{address = Peername, host = the node name's host,
 // protocol = tcp, family = inet | inet6}.
 Term info_list(const dist::ConnectionInfo& c) {
   auto at = c.node.find('@');
   std::string_view host = at == std::string::npos ? std::string_view() : std::string_view(c.node).substr(at + 1);
-  Term address = Term::tuple({Term::atom("net_address"), c.address, chars(host), Term::atom("tcp"), c.family});
+  Term address = Term::tuple({Term::atom("net_address"), c.address, term::chars(host), Term::atom("tcp"), c.family});
   auto pair = [](const char* k, Term v) { return Term::tuple({Term::atom(k), std::move(v)}); };
   return Term::list({pair("state", Term::atom("up")), pair("address", address),
                      pair("type", Term::atom(c.hidden ? "hidden" : "normal")),

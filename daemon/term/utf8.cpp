@@ -28,4 +28,11 @@ std::optional<Term> charlist(std::string_view utf8) {
   return list;
 }
 
+Term chars(std::string_view text) {
+  if (auto l = charlist(text)) return std::move(*l);
+  std::vector<Term> cs;
+  for (unsigned char c : text) cs.push_back(Term::integer(c));
+  return Term::list(std::span<const Term>(cs));
+}
+
 }  // namespace ergod::term

@@ -18,5 +18,8 @@ bool decode_utf8(std::span<const uint8_t> bytes, std::vector<uint32_t>& out);
 
 // The charlist of utf8; nullopt when it is not valid UTF-8.
 std::optional<Term> charlist(std::string_view utf8);
+// The charlist of text for what the daemon says (names, descriptions, headers): its code
+// points, or its bytes (as Latin-1) when it is not valid UTF-8.
+Term chars(std::string_view text);
 
 }  // namespace ergod::term
